@@ -1,0 +1,184 @@
+"""The typed model: what a seller declares, resolved to one desired `Offer` per (channel, sku).
+
+`Offer` is the normal form both sides of a plan are brought to: the desired offers built from the
+catalog and the live offers read from the marketplace. Everything in it is compared by the diff,
+so nothing here may be a field only one side knows (tags, file positions live in `Catalog`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from reconciler.errors import Location
+
+
+class Condition(StrEnum):
+    NEW = "new"
+    LIKE_NEW = "like_new"
+    VERY_GOOD = "very_good"
+    GOOD = "good"
+    AVERAGE = "average"
+    REFURBISHED = "refurbished"
+
+
+class Submission(StrEnum):
+    XML = "xml"  # Cdiscount offer integration packages (zip of Offers.xml)
+    JSON = "json"  # Octopia offer-packages API
+
+
+class ManagePolicy(StrEnum):
+    LISTED = "listed"  # only offers named in offers/ are touched
+    ALL = "all"  # a live offer missing from offers/ is deleted (json) or withdrawn (xml)
+
+
+class OperationKind(StrEnum):
+    SALES = "sales"
+    FLASH_SALE = "flash_sale"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class DeliveryOption:
+    """One delivery mode offered with an offer, by its API code (STD, TRK, REG, ...)."""
+
+    mode: str
+    cost: Decimal
+    additional_cost: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PriceAlignment:
+    """Cdiscount's PriceMustBeAligned: may Cdiscount lower the price to match competitors."""
+
+    align: bool
+    minimum_price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Packaging:
+    """Unit-price display: the offer holds `value` of `unit` (Liter, Kilogram, ...)."""
+
+    unit: str
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Discount:
+    """A commercial operation as it applies to one offer (an XML DiscountComponent).
+
+    Times are timezone-aware. The operation's name is the catalog's own and never reaches the
+    marketplace, so it is not part of the compared offer.
+    """
+
+    start: datetime
+    end: datetime
+    kind: OperationKind
+    percent: int
+    reference_price: Decimal | None = None  # sales only; None = the offer's price
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One offer on one sales channel, in normal form (see reconciler.catalog.normal).
+
+    `channel` is the catalog's name for the channel (e.g. "cdiscount"), not the salesChannelId.
+    `stock` is the quantity actually on sale: an inactive offer has stock 0.
+    The four XML-only fields keep their neutral value ("" / None) on json channels.
+    """
+
+    channel: str
+    sku: str
+    gtin: str
+    price: Decimal
+    stock: int
+    condition: Condition
+    vat: Decimal
+    eco_tax: Decimal
+    dea_tax: Decimal
+    preparation_days: int
+    delivery: tuple[DeliveryOption, ...]  # sorted by mode
+    comment: str = ""
+    striked_price: Decimal | None = None
+    price_alignment: PriceAlignment | None = None
+    packaging: Packaging | None = None
+    discounts: tuple[Discount, ...] = ()  # sorted by start
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.channel, self.sku)
+
+
+# The offer fields that travel in a StockAndPrice (light) XML package.
+STOCK_AND_PRICE_FIELDS = frozenset({"price", "stock"})
+# The offer fields only XML packages carry; json channels never receive them.
+XML_ONLY_FIELDS = ("comment", "striked_price", "price_alignment", "packaging")
+
+
+@dataclass(frozen=True, slots=True)
+class SalesChannel:
+    name: str  # the catalog's own name
+    id: str  # the salesChannelId (CDISFR, SELLZZ, ...)
+    submission: Submission
+    publication_pools: tuple[int, ...] = ()  # xml only
+
+
+@dataclass(frozen=True, slots=True)
+class Guards:
+    max_update_percent: Decimal = Decimal(30)
+    max_delete_percent: Decimal = Decimal(10)
+    min_existing_offers: int = 10
+    max_price_change_percent: Decimal = Decimal(50)
+
+
+@dataclass(frozen=True, slots=True)
+class PackageStore:
+    type: str  # http-put
+    url: str  # with a {name} placeholder
+
+
+@dataclass(frozen=True, slots=True)
+class MarketplaceSettings:
+    api_url: str = "https://api.octopia-io.net/seller/v2"
+    auth_url: str = (
+        "https://auth.octopia-io.net/auth/realms/maas/protocol/openid-connect/token"
+    )
+    sandbox: str | None = None  # "embedded": run against the built-in sandbox
+
+
+@dataclass(frozen=True, slots=True)
+class OperationSelector:
+    skus: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CommercialOperation:
+    name: str
+    kind: OperationKind
+    channel: str
+    start: datetime
+    end: datetime
+    discount_percent: int
+    selector: OperationSelector
+    reference_price: Decimal | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A loaded, validated catalog: settings plus the desired offers, resolved."""
+
+    root: str
+    seller_id: int
+    marketplace: MarketplaceSettings
+    channels: dict[str, SalesChannel]
+    manage: ManagePolicy
+    guards: Guards
+    package_store: PackageStore | None
+    offers: dict[tuple[str, str], Offer]  # (channel, sku) -> desired offer
+    operations: tuple[CommercialOperation, ...] = ()
+    tags: dict[str, frozenset[str]] = field(default_factory=dict)  # sku -> tags
+    origins: dict[tuple[str, str], Location] = field(default_factory=dict)  # where declared
+    content_hash: str = ""  # sha256 over the catalog's files, for stale-plan checks
