@@ -1,0 +1,1 @@
+"""Commercial operations (Cdiscount sales and flash sales): selection, rules, Omnibus, calendar."""

@@ -1,0 +1,92 @@
+"""Operations turned into the discounts of the offers they select, and the prices buyers see.
+
+The plan compares `Offer.discounts` on both sides, so a discount is written here in the same
+normal form the live side reads back: times in Paris time, and the reference price of a sale
+always filled in (the marketplace reports the price it applied, never "the offer's price").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from reconciler.catalog.model import (
+    Catalog,
+    CommercialOperation,
+    Discount,
+    Offer,
+    OperationKind,
+    Submission,
+)
+from reconciler.catalog.normal import CENT, money
+from reconciler.clock import PARIS, aware
+from reconciler.operations.selection import select
+
+
+def discount_for(operation: CommercialOperation, offer: Offer) -> Discount:
+    """The discount one operation gives one offer."""
+    reference = None
+    if operation.kind is OperationKind.SALES:
+        reference = money(operation.reference_price) if operation.reference_price else offer.price
+    return Discount(
+        start=aware(operation.start).astimezone(PARIS),
+        end=aware(operation.end).astimezone(PARIS),
+        kind=OperationKind(operation.kind),
+        percent=operation.discount_percent,
+        reference_price=reference,
+    )
+
+
+def sale_price(offer: Offer, discount: Discount) -> Decimal:
+    """The price buyers pay during a discount: the percentage off the reference price of a sale,
+    or off the offer's price for a flash sale, rounded to the cent as a till would."""
+    base = offer.price
+    if discount.kind is OperationKind.SALES and discount.reference_price is not None:
+        base = discount.reference_price
+    cut = base * Decimal(100 - discount.percent) / Decimal(100)
+    return cut.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def running_discount(offer: Offer, moment: datetime) -> Discount | None:
+    """The discount running at `moment` (start included, end excluded), if any."""
+    for discount in offer.discounts:
+        if discount.start <= moment < discount.end:
+            return discount
+    return None
+
+
+def price_at(offer: Offer, moment: datetime) -> Decimal:
+    """The price buyers see at `moment`."""
+    discount = running_discount(offer, aware(moment))
+    return sale_price(offer, discount) if discount else offer.price
+
+
+def desired_offers(catalog: Catalog, now: datetime) -> dict[tuple[str, str], Offer]:
+    """The catalog's desired offers with the discounts of the operations that select them.
+
+    Operations already ended at `now` are left out: they are neither sent again nor a change.
+    Operations on json channels are left out too (the rules report them as errors).
+    """
+    now = aware(now)
+    given: dict[tuple[str, str], list[Discount]] = defaultdict(list)
+    for operation in catalog.operations:
+        channel = catalog.channels.get(operation.channel)
+        if channel is None or channel.submission is not Submission.XML:
+            continue
+        if aware(operation.end) <= now:
+            continue
+        for offer in select(catalog, operation).offers:
+            given[offer.key].append(discount_for(operation, offer))
+    return {
+        key: replace(offer, discounts=tuple(sorted(given[key]))) if key in given else offer
+        for key, offer in catalog.offers.items()
+    }
+
+
+def drop_ended(offer: Offer, now: datetime) -> Offer:
+    """A live offer without the discounts that have already ended at `now`."""
+    now = aware(now)
+    kept = tuple(d for d in offer.discounts if d.end > now)
+    return offer if len(kept) == len(offer.discounts) else replace(offer, discounts=kept)

@@ -1,0 +1,212 @@
+"""The rules of commercial operations, checked by `catalog validate` before anything is sent.
+
+Errors stop the catalog (exit 4); warnings are printed and let it through. Each problem points at
+the operation's place in its operations/*.yaml file.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from reconciler.catalog.model import (
+    Catalog,
+    CommercialOperation,
+    Offer,
+    OperationKind,
+    Submission,
+)
+from reconciler.clock import aware
+from reconciler.errors import Location, Problem
+from reconciler.operations.discounts import discount_for, sale_price
+from reconciler.operations.selection import select
+
+FLASH_SALE_MAX = timedelta(hours=72)
+FLASH_SALE_GAP = timedelta(hours=48)
+SALES_NOTICE = timedelta(hours=72)  # Cdiscount wants sales about 72 h before they start
+
+
+def check_operations(catalog: Catalog, now: datetime) -> list[Problem]:
+    """Every problem with the catalog's operations; `now` dates the "sent too late" warning."""
+    problems: list[Problem] = []
+    for operation in catalog.operations:
+        problems += _check_one(catalog, operation, aware(now))
+    problems += _check_overlaps(catalog)
+    return problems
+
+
+def _where(operation: CommercialOperation, name: str) -> Location:
+    base = operation.location or Location(file="operations")
+    field = f"{base.field}.{name}" if base.field else f"{operation.name}.{name}"
+    return replace(base, field=field)
+
+
+def _error(operation: CommercialOperation, name: str, message: str) -> Problem:
+    return Problem(_where(operation, name), f"operation {operation.name}: {message}")
+
+
+def _warning(operation: CommercialOperation, name: str, message: str) -> Problem:
+    return Problem(_where(operation, name), f"operation {operation.name}: {message}", "warning")
+
+
+def _check_one(catalog: Catalog, operation: CommercialOperation, now: datetime) -> list[Problem]:
+    problems = _check_channel(catalog, operation)
+    problems += _check_window(operation, now)
+    if not 1 <= operation.discount_percent <= 99:
+        problems.append(
+            _error(
+                operation,
+                "discount_percent",
+                f"discount_percent {operation.discount_percent} must be a whole number "
+                "from 1 to 99",
+            )
+        )
+    problems += _check_selection(catalog, operation)
+    return problems
+
+
+def _check_channel(catalog: Catalog, operation: CommercialOperation) -> list[Problem]:
+    channel = catalog.channels.get(operation.channel)
+    if channel is None:
+        return [
+            _error(operation, "channel", f"channel {operation.channel!r} is not in catalog.yaml")
+        ]
+    if channel.submission is not Submission.XML:
+        return [
+            _error(
+                operation,
+                "channel",
+                f"channel {operation.channel!r} uses json submission, which cannot carry "
+                "commercial operations: only xml (Cdiscount) channels can",
+            )
+        ]
+    return []
+
+
+def _check_window(operation: CommercialOperation, now: datetime) -> list[Problem]:
+    start, end = aware(operation.start), aware(operation.end)
+    if end <= start:
+        return [
+            _error(
+                operation, "end", f"end {end.isoformat()} is not after start {start.isoformat()}"
+            )
+        ]
+    problems = []
+    if operation.kind is OperationKind.FLASH_SALE and end - start > FLASH_SALE_MAX:
+        problems.append(
+            _error(
+                operation,
+                "end",
+                f"a flash sale lasts at most 72 h, this one lasts {_hours(end - start)}",
+            )
+        )
+    if operation.kind is OperationKind.SALES and now < start < now + SALES_NOTICE:
+        problems.append(
+            _warning(
+                operation,
+                "start",
+                f"starts in {_hours(start - now)}: Cdiscount wants sales sent at least 72 h "
+                "before they start",
+            )
+        )
+    return problems
+
+
+def _check_selection(catalog: Catalog, operation: CommercialOperation) -> list[Problem]:
+    selection = select(catalog, operation)
+    if not selection.offers:
+        return [_error(operation, "offers", f"selects no offer of channel {operation.channel!r}")]
+    problems = []
+    if selection.unknown_skus:
+        names = ", ".join(selection.unknown_skus)
+        problems.append(
+            _warning(operation, "offers.skus", f"no offer {names} on channel {operation.channel!r}")
+        )
+    if selection.unused_tags:
+        names = ", ".join(selection.unused_tags)
+        problems.append(
+            _warning(
+                operation,
+                "offers.tags",
+                f"no offer of channel {operation.channel!r} is tagged {names}",
+            )
+        )
+    for offer in selection.offers:
+        problems += _check_prices(operation, offer)
+    return problems
+
+
+def _check_prices(operation: CommercialOperation, offer: Offer) -> list[Problem]:
+    if not 1 <= operation.discount_percent <= 99:
+        return []  # the percent error says it all
+    discount = discount_for(operation, offer)
+    price = sale_price(offer, discount)
+    problems = []
+    floor = offer.eco_tax + offer.dea_tax
+    if price <= floor:
+        problems.append(
+            _error(
+                operation,
+                "discount_percent",
+                f"offer {offer.sku}: sale price {price} is not above eco_tax + dea_tax ({floor})",
+            )
+        )
+    reference = discount.reference_price
+    if operation.kind is OperationKind.SALES and reference is not None and reference < offer.price:
+        problems.append(
+            _error(
+                operation,
+                "reference_price",
+                f"offer {offer.sku}: reference price {reference} is below the offer's price "
+                f"{offer.price}; a sale's reference price must be above the price it is sold at",
+            )
+        )
+    return problems
+
+
+def _check_overlaps(catalog: Catalog) -> list[Problem]:
+    """One offer, one operation at a time; and 48 h between two flash sales of one offer."""
+    by_offer: dict[tuple[str, str], list[CommercialOperation]] = defaultdict(list)
+    for operation in catalog.operations:
+        if aware(operation.end) <= aware(operation.start):
+            continue  # already an error; its window means nothing
+        for offer in select(catalog, operation).offers:
+            by_offer[offer.key].append(operation)
+    found: dict[tuple[int, int], Problem] = {}
+    for (_, sku), operations in sorted(by_offer.items()):
+        ordered = sorted(operations, key=lambda op: (aware(op.start), op.name))
+        for i, later in enumerate(ordered):
+            for earlier in ordered[:i]:
+                problem = _clash(earlier, later, sku)
+                key = (id(earlier), id(later))
+                if problem and key not in found:
+                    found[key] = problem
+    return list(found.values())
+
+
+def _clash(earlier: CommercialOperation, later: CommercialOperation, sku: str) -> Problem | None:
+    gap = aware(later.start) - aware(earlier.end)
+    if gap < timedelta(0):
+        return _error(
+            later,
+            "start",
+            f"offer {sku} is already in operation {earlier.name} until "
+            f"{aware(earlier.end).isoformat()}: "
+            "an offer is in at most one operation at a time",
+        )
+    both_flash = earlier.kind is OperationKind.FLASH_SALE and later.kind is OperationKind.FLASH_SALE
+    if both_flash and gap < FLASH_SALE_GAP:
+        return _error(
+            later,
+            "start",
+            f"offer {sku} had flash sale {earlier.name} until {aware(earlier.end).isoformat()}, "
+            f"only {_hours(gap)} before: the same offer waits 48 h between two flash sales",
+        )
+    return None
+
+
+def _hours(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"

@@ -1,0 +1,97 @@
+"""Small catalogs built by hand, so the operation rules are tested without the loader."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from reconciler.catalog.model import (
+    Catalog,
+    CommercialOperation,
+    Condition,
+    DeliveryOption,
+    Guards,
+    ManagePolicy,
+    MarketplaceSettings,
+    Offer,
+    OperationKind,
+    OperationSelector,
+    SalesChannel,
+    Submission,
+)
+from reconciler.clock import aware
+from reconciler.errors import Location
+
+CHANNELS = {
+    "cdiscount": SalesChannel("cdiscount", "CDISFR", Submission.XML, (1,)),
+    "marketplace-zz": SalesChannel("marketplace-zz", "SELLZZ", Submission.JSON),
+}
+
+
+def offer(sku: str, price: str = "40.00", channel: str = "cdiscount", **fields: object) -> Offer:
+    values: dict[str, object] = {
+        "channel": channel,
+        "sku": sku,
+        "gtin": "3760452700039",
+        "price": Decimal(price),
+        "stock": 5,
+        "condition": Condition.NEW,
+        "vat": Decimal("20.00"),
+        "eco_tax": Decimal("0.00"),
+        "dea_tax": Decimal("0.00"),
+        "preparation_days": 2,
+        "delivery": (DeliveryOption("TRK", Decimal("4.90"), Decimal("1.00")),),
+    }
+    values.update(fields)
+    return Offer(**values)  # type: ignore[arg-type]
+
+
+def when(text: str) -> datetime:
+    return aware(datetime.fromisoformat(text))
+
+
+def operation(
+    name: str,
+    start: str,
+    end: str,
+    *,
+    kind: str = "sales",
+    percent: int = 30,
+    skus: tuple[str, ...] = (),
+    tags: tuple[str, ...] = (),
+    channel: str = "cdiscount",
+    reference_price: str | None = None,
+    line: int = 2,
+) -> CommercialOperation:
+    return CommercialOperation(
+        name=name,
+        kind=OperationKind(kind),
+        channel=channel,
+        start=when(start),
+        end=when(end),
+        discount_percent=percent,
+        selector=OperationSelector(skus=skus, tags=tags),
+        reference_price=Decimal(reference_price) if reference_price else None,
+        location=Location("operations/sales.yaml", line, 5),
+    )
+
+
+def catalog(
+    offers: list[Offer],
+    operations: list[CommercialOperation],
+    tags: dict[str, set[str]] | None = None,
+    root: str = ".",
+) -> Catalog:
+    return Catalog(
+        root=root,
+        seller_id=98979,
+        marketplace=MarketplaceSettings(sandbox="embedded"),
+        channels=dict(CHANNELS),
+        manage=ManagePolicy.LISTED,
+        guards=Guards(),
+        package_store=None,
+        offers={o.key: o for o in offers},
+        operations=tuple(operations),
+        tags={sku: frozenset(t) for sku, t in (tags or {}).items()},
+        origins={o.key: Location("offers/main.yaml", 3 + i, 5) for i, o in enumerate(offers)},
+    )
