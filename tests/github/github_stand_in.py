@@ -1,0 +1,167 @@
+"""A local stand-in for the few GitHub REST endpoints `catalog comment` calls.
+
+The answers have the shapes of GitHub's REST reference ("Issue comments": list, create, update;
+"Resources in the REST API": pagination by Link header, error bodies):
+- GET  /repos/{owner}/{repo}/issues/{n}/comments?per_page&page -> 200, a JSON array of comments,
+  ordered by ascending id, `Link: <...&page=2>; rel="next", <...>; rel="last"` while more follow;
+- POST /repos/{owner}/{repo}/issues/{n}/comments {"body"} -> 201, the comment, `Location` header;
+- PATCH /repos/{owner}/{repo}/issues/comments/{id} {"body"} -> 200, the comment;
+- errors -> {"message": "Bad credentials", "documentation_url": "...", "status": "401"}.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+DOCS = "https://docs.github.com/rest/issues/comments"
+TOKEN = "ghs_s3cr3tT0kenValue"
+PR_NUMBER = 42
+
+
+def user(login: str, user_id: int, kind: str = "User") -> dict:
+    # a simple-user object, trimmed of its dozen *_url fields the client never reads
+    return {
+        "login": login,
+        "id": user_id,
+        "node_id": f"MDQ6VXNlcj{user_id}",
+        "avatar_url": f"https://avatars.githubusercontent.com/u/{user_id}?v=4",
+        "url": f"https://api.github.com/users/{login}",
+        "html_url": f"https://github.com/{login}",
+        "type": kind,
+        "site_admin": False,
+    }
+
+
+BOT = user("github-actions[bot]", 41898282, "Bot")
+SELLER = user("octocat", 1)
+
+
+@dataclass
+class GitHubStandIn:
+    """The state of the stand-in: comments per issue number, and every request seen."""
+
+    token: str
+    base_url: str = ""
+    comments: dict[int, list[dict]] = field(default_factory=dict)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    next_id: int = 1_000
+    fail_writes_with: int | None = None  # answer POST/PATCH with this status
+
+    def add(self, number: int, body: str, author: dict = SELLER) -> dict:
+        self.next_id += 1
+        cid = self.next_id
+        comment = {
+            "id": cid,
+            "node_id": f"IC_kwDOABCDEF{cid}",
+            "url": f"{self.base_url}/repos/octo/shop/issues/comments/{cid}",
+            "html_url": f"https://github.com/octo/shop/pull/{number}#issuecomment-{cid}",
+            "body": body,
+            "user": author,
+            "created_at": "2026-11-25T09:00:00Z",
+            "updated_at": "2026-11-25T09:00:00Z",
+            "issue_url": f"{self.base_url}/repos/octo/shop/issues/{number}",
+            "author_association": "CONTRIBUTOR",
+            "performed_via_github_app": None,
+            "reactions": {"url": "", "total_count": 0, "+1": 0, "-1": 0},
+        }
+        self.comments.setdefault(number, []).append(comment)
+        return comment
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route(
+                    "/repos/{owner}/{repo}/issues/{number:int}/comments",
+                    self._list,
+                    methods=["GET"],
+                ),
+                Route(
+                    "/repos/{owner}/{repo}/issues/{number:int}/comments",
+                    self._create,
+                    methods=["POST"],
+                ),
+                Route(
+                    "/repos/{owner}/{repo}/issues/comments/{cid:int}",
+                    self._update,
+                    methods=["PATCH"],
+                ),
+            ]
+        )
+
+    def _refused(self, request: Request) -> JSONResponse | None:
+        self.requests.append((request.method, request.url.path))
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return _error(401, "Bad credentials")
+        if request.method != "GET" and self.fail_writes_with:
+            return _error(self.fail_writes_with, "Resource not accessible by integration")
+        return None
+
+    async def _list(self, request: Request) -> JSONResponse:
+        if refused := self._refused(request):
+            return refused
+        number = request.path_params["number"]
+        per_page = min(int(request.query_params.get("per_page", 30)), 100)
+        page = int(request.query_params.get("page", 1))
+        everything = self.comments.get(number, [])
+        last = max(1, -(-len(everything) // per_page))
+        headers = {}
+        if page < last:
+            url = f"{self.base_url}{request.url.path}?per_page={per_page}&page="
+            headers["Link"] = f'<{url}{page + 1}>; rel="next", <{url}{last}>; rel="last"'
+        items = everything[(page - 1) * per_page : page * per_page]
+        return JSONResponse(items, headers=headers)
+
+    async def _create(self, request: Request) -> JSONResponse:
+        if refused := self._refused(request):
+            return refused
+        payload = await request.json()
+        if not isinstance(payload.get("body"), str):
+            return _error(422, "Invalid request.")
+        comment = self.add(request.path_params["number"], payload["body"], BOT)
+        return JSONResponse(comment, status_code=201, headers={"Location": comment["url"]})
+
+    async def _update(self, request: Request) -> JSONResponse:
+        if refused := self._refused(request):
+            return refused
+        payload = await request.json()
+        for comment in (c for cs in self.comments.values() for c in cs):
+            if comment["id"] == request.path_params["cid"]:
+                comment["body"] = payload["body"]
+                comment["updated_at"] = "2026-11-25T10:00:00Z"
+                return JSONResponse(comment)
+        return _error(404, "Not Found")
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"message": message, "documentation_url": DOCS, "status": str(status)}, status_code=status
+    )
+
+
+@contextmanager
+def serve(stand_in: GitHubStandIn) -> Iterator[GitHubStandIn]:
+    """Serve the stand-in over real HTTP on 127.0.0.1, on a port the system picks."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    stand_in.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(stand_in.app(), log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        threading.Event().wait(0.01)
+    try:
+        yield stand_in
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+        sock.close()
