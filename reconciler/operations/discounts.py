@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from reconciler.catalog.model import (
@@ -23,6 +23,12 @@ from reconciler.catalog.model import (
 from reconciler.catalog.normal import CENT, money
 from reconciler.clock import PARIS, aware
 from reconciler.operations.selection import select
+
+
+def instant(moment: datetime) -> datetime:
+    """A moment in UTC. Python compares and subtracts two Paris times by the wall clock, which
+    is an hour off across a daylight-saving change; UTC has none."""
+    return aware(moment).astimezone(UTC)
 
 
 def discount_for(operation: CommercialOperation, offer: Offer) -> Discount:
@@ -52,14 +58,14 @@ def sale_price(offer: Offer, discount: Discount) -> Decimal:
 def running_discount(offer: Offer, moment: datetime) -> Discount | None:
     """The discount running at `moment` (start included, end excluded), if any."""
     for discount in offer.discounts:
-        if discount.start <= moment < discount.end:
+        if instant(discount.start) <= moment < instant(discount.end):
             return discount
     return None
 
 
 def price_at(offer: Offer, moment: datetime) -> Decimal:
     """The price buyers see at `moment`."""
-    discount = running_discount(offer, aware(moment))
+    discount = running_discount(offer, instant(moment))
     return sale_price(offer, discount) if discount else offer.price
 
 
@@ -69,13 +75,13 @@ def desired_offers(catalog: Catalog, now: datetime) -> dict[tuple[str, str], Off
     Operations already ended at `now` are left out: they are neither sent again nor a change.
     Operations on json channels are left out too (the rules report them as errors).
     """
-    now = aware(now)
+    now = instant(now)
     given: dict[tuple[str, str], list[Discount]] = defaultdict(list)
     for operation in catalog.operations:
         channel = catalog.channels.get(operation.channel)
         if channel is None or channel.submission is not Submission.XML:
             continue
-        if aware(operation.end) <= now:
+        if instant(operation.end) <= now:
             continue
         for offer in select(catalog, operation).offers:
             given[offer.key].append(discount_for(operation, offer))
@@ -87,6 +93,6 @@ def desired_offers(catalog: Catalog, now: datetime) -> dict[tuple[str, str], Off
 
 def drop_ended(offer: Offer, now: datetime) -> Offer:
     """A live offer without the discounts that have already ended at `now`."""
-    now = aware(now)
-    kept = tuple(d for d in offer.discounts if d.end > now)
+    now = instant(now)
+    kept = tuple(d for d in offer.discounts if instant(d.end) > now)
     return offer if len(kept) == len(offer.discounts) else replace(offer, discounts=kept)

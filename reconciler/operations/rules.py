@@ -17,9 +17,9 @@ from reconciler.catalog.model import (
     OperationKind,
     Submission,
 )
-from reconciler.clock import aware
+from reconciler.clock import PARIS, aware
 from reconciler.errors import Location, Problem
-from reconciler.operations.discounts import discount_for, sale_price
+from reconciler.operations.discounts import discount_for, instant, sale_price
 from reconciler.operations.selection import select
 
 FLASH_SALE_MAX = timedelta(hours=72)
@@ -31,7 +31,7 @@ def check_operations(catalog: Catalog, now: datetime) -> list[Problem]:
     """Every problem with the catalog's operations; `now` dates the "sent too late" warning."""
     problems: list[Problem] = []
     for operation in catalog.operations:
-        problems += _check_one(catalog, operation, aware(now))
+        problems += _check_one(catalog, operation, instant(now))
     problems += _check_overlaps(catalog)
     return problems
 
@@ -85,13 +85,9 @@ def _check_channel(catalog: Catalog, operation: CommercialOperation) -> list[Pro
 
 
 def _check_window(operation: CommercialOperation, now: datetime) -> list[Problem]:
-    start, end = aware(operation.start), aware(operation.end)
+    start, end = instant(operation.start), instant(operation.end)
     if end <= start:
-        return [
-            _error(
-                operation, "end", f"end {end.isoformat()} is not after start {start.isoformat()}"
-            )
-        ]
+        return [_error(operation, "end", f"end {_shown(end)} is not after start {_shown(start)}")]
     problems = []
     if operation.kind is OperationKind.FLASH_SALE and end - start > FLASH_SALE_MAX:
         problems.append(
@@ -169,13 +165,13 @@ def _check_overlaps(catalog: Catalog) -> list[Problem]:
     """One offer, one operation at a time; and 48 h between two flash sales of one offer."""
     by_offer: dict[tuple[str, str], list[CommercialOperation]] = defaultdict(list)
     for operation in catalog.operations:
-        if aware(operation.end) <= aware(operation.start):
+        if instant(operation.end) <= instant(operation.start):
             continue  # already an error; its window means nothing
         for offer in select(catalog, operation).offers:
             by_offer[offer.key].append(operation)
     found: dict[tuple[int, int], Problem] = {}
     for (_, sku), operations in sorted(by_offer.items()):
-        ordered = sorted(operations, key=lambda op: (aware(op.start), op.name))
+        ordered = sorted(operations, key=lambda op: (instant(op.start), op.name))
         for i, later in enumerate(ordered):
             for earlier in ordered[:i]:
                 problem = _clash(earlier, later, sku)
@@ -186,13 +182,13 @@ def _check_overlaps(catalog: Catalog) -> list[Problem]:
 
 
 def _clash(earlier: CommercialOperation, later: CommercialOperation, sku: str) -> Problem | None:
-    gap = aware(later.start) - aware(earlier.end)
+    gap = instant(later.start) - instant(earlier.end)
     if gap < timedelta(0):
         return _error(
             later,
             "start",
             f"offer {sku} is already in operation {earlier.name} until "
-            f"{aware(earlier.end).isoformat()}: "
+            f"{_shown(earlier.end)}: "
             "an offer is in at most one operation at a time",
         )
     both_flash = earlier.kind is OperationKind.FLASH_SALE and later.kind is OperationKind.FLASH_SALE
@@ -200,10 +196,14 @@ def _clash(earlier: CommercialOperation, later: CommercialOperation, sku: str) -
         return _error(
             later,
             "start",
-            f"offer {sku} had flash sale {earlier.name} until {aware(earlier.end).isoformat()}, "
+            f"offer {sku} had flash sale {earlier.name} until {_shown(earlier.end)}, "
             f"only {_hours(gap)} before: the same offer waits 48 h between two flash sales",
         )
     return None
+
+
+def _shown(moment: datetime) -> str:
+    return aware(moment).astimezone(PARIS).isoformat()
 
 
 def _hours(delta: timedelta) -> str:
