@@ -1,0 +1,60 @@
+"""A plan built from a catalog and the live offers: the diff, the guards, the notes, the hash."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from reconciler.catalog.model import XML_ONLY_FIELDS, Catalog, Offer, Submission
+from reconciler.operations.discounts import desired_offers, drop_ended
+from reconciler.plan.diff import EVERYTHING, Target, diff_offers
+from reconciler.plan.guards import check_guards
+from reconciler.plan.model import Plan
+from reconciler.plan.serialize import compute_plan_hash
+
+
+def _xml_only_notes(catalog: Catalog, target: Target) -> tuple[str, ...]:
+    """Said once per json channel: the XML-only fields its offers carry elsewhere are not sent."""
+    xml_skus = {
+        sku
+        for (channel, sku), offer in catalog.offers.items()
+        if catalog.channels[channel].submission is Submission.XML
+        and any(getattr(offer, name) not in ("", None) for name in XML_ONLY_FIELDS)
+    }
+    notes = []
+    for name, channel in sorted(catalog.channels.items()):
+        if channel.submission is not Submission.JSON or (
+            target.channels and name not in target.channels
+        ):
+            continue
+        count = sum(1 for (ch, sku) in catalog.offers if ch == name and sku in xml_skus)
+        if count:
+            notes.append(
+                f"{', '.join(XML_ONLY_FIELDS)} exist only in XML packages: json channel {name} "
+                f"does not receive them ({count} offer(s) set some on an xml channel)"
+            )
+    return tuple(notes)
+
+
+def build_plan(
+    catalog: Catalog,
+    live: Mapping[tuple[str, str], Offer],
+    now: datetime,
+    target: Target = EVERYTHING,
+) -> Plan:
+    """The plan that brings `live` to the catalog at `now` (operations ended by then are gone)."""
+    desired = desired_offers(catalog, now)
+    current = {key: drop_ended(offer, now) for key, offer in live.items()}
+    changes, summaries = diff_offers(catalog.channels, desired, current, catalog.manage, target)
+    plan = Plan(
+        seller_id=catalog.seller_id,
+        catalog_hash=catalog.content_hash,
+        created_at=now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        channels=summaries,
+        changes=changes,
+        guards=check_guards(catalog.guards, summaries, changes),
+        notes=_xml_only_notes(catalog, target),
+        target=target.as_dict(),
+    )
+    return replace(plan, plan_hash=compute_plan_hash(plan))

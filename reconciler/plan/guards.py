@@ -1,0 +1,103 @@
+"""The guards of CATALOG_FORMAT.md, checked over a plan's changes. Pure.
+
+`plan` reports violations and never fails on them; `apply` refuses a blocked plan unless the
+plan (--ack PLAN_HASH) or the guard (--allow GUARD) is acknowledged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from reconciler.catalog.model import Guards
+from reconciler.plan.model import Action, Change, ChannelSummary, GuardViolation
+
+GUARD_NAMES = ("max_update_percent", "max_delete_percent", "max_price_change_percent")
+
+
+def _percent(part: int | Decimal, whole: int | Decimal) -> Decimal:
+    # Exact: a limit is compared with the true share, rounding is only for display.
+    return Decimal(part) * 100 / Decimal(whole)
+
+
+def _shown(percent: Decimal) -> Decimal:
+    return percent.quantize(Decimal("0.1"))
+
+
+def price_change_percent(before: Decimal, after: Decimal) -> Decimal | None:
+    """How far a price moves, in percent of the old price (None when there was no old price)."""
+    if before <= 0:
+        return None
+    return _percent(abs(after - before), before)
+
+
+def _share_guard(
+    guard: str, summary: ChannelSummary, changes: list[Change], limit: Decimal, what: str
+) -> GuardViolation | None:
+    if not changes:
+        return None
+    share = _percent(len(changes), summary.live_offers)
+    if share <= limit:
+        return None
+    return GuardViolation(
+        guard=guard,
+        channel=summary.channel,
+        message=(
+            f"{len(changes)} of {summary.live_offers} live offers {what} ({_shown(share)}%), "
+            f"more than {guard} {limit}%"
+        ),
+        skus=tuple(c.sku for c in changes),
+    )
+
+
+def _price_guard(channel: str, changes: list[Change], limit: Decimal) -> GuardViolation | None:
+    moves: list[str] = []
+    skus: list[str] = []
+    for change in changes:
+        for fc in change.fields:
+            if fc.field != "price":
+                continue
+            moved = price_change_percent(fc.before, fc.after)  # type: ignore[arg-type]
+            if moved is not None and moved > limit:
+                skus.append(change.sku)
+                moves.append(f"{change.sku} {fc.before} -> {fc.after} ({_shown(moved)}%)")
+    if not skus:
+        return None
+    shown = "; ".join(moves[:5]) + (f"; and {len(moves) - 5} more" if len(moves) > 5 else "")
+    return GuardViolation(
+        guard="max_price_change_percent",
+        channel=channel,
+        message=f"{len(skus)} price(s) move by more than {limit}%: {shown}",
+        skus=tuple(skus),
+    )
+
+
+def check_guards(
+    guards: Guards, summaries: Iterable[ChannelSummary], changes: Iterable[Change]
+) -> tuple[GuardViolation, ...]:
+    """Every guard the changes trip, channel by channel, in a stable order."""
+    by_channel: dict[str, list[Change]] = {}
+    for change in changes:
+        by_channel.setdefault(change.channel, []).append(change)
+    found: list[GuardViolation] = []
+    for summary in summaries:
+        mine = by_channel.get(summary.channel, [])
+        updates = [c for c in mine if c.action is Action.UPDATE]
+        removals = [c for c in mine if c.action in (Action.DELETE, Action.WITHDRAW)]
+        if summary.live_offers and summary.live_offers >= guards.min_existing_offers:
+            found.append(
+                _share_guard(
+                    "max_update_percent", summary, updates, guards.max_update_percent, "updated"
+                )
+            )
+            found.append(
+                _share_guard(
+                    "max_delete_percent",
+                    summary,
+                    removals,
+                    guards.max_delete_percent,
+                    "deleted or withdrawn",
+                )
+            )
+        found.append(_price_guard(summary.channel, updates, guards.max_price_change_percent))
+    return tuple(v for v in found if v is not None)
