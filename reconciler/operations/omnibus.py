@@ -1,0 +1,147 @@
+"""The EU Omnibus check: a sale's reference price is at most the lowest price of the 30 days
+before it starts, taken from the git history of the offers files and the current catalog.
+
+A warning by default, an error with --strict. When the catalog is not in git, the check says it
+was skipped rather than pass in silence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from reconciler.catalog.model import Catalog, CommercialOperation, Offer, OperationKind
+from reconciler.clock import PARIS
+from reconciler.errors import Location, Problem
+from reconciler.operations.discounts import discount_for, instant
+from reconciler.operations.history import NotARepository, PriceHistory, Version, price_for
+from reconciler.operations.selection import select
+
+WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True, slots=True)
+class PricePoint:
+    """A price an offer had, from when (within the window) and where it was read."""
+
+    price: Decimal
+    since: datetime
+    source: str  # a short commit id, or "current catalog"
+
+
+@dataclass(frozen=True, slots=True)
+class OmnibusFinding:
+    """A sale whose reference price is above the offer's lowest price of the 30 days before."""
+
+    operation: CommercialOperation
+    sku: str
+    reference_price: Decimal
+    lowest: PricePoint
+
+    def message(self) -> str:
+        start = instant(self.operation.start).astimezone(PARIS)
+        return (
+            f"operation {self.operation.name}: offer {self.sku}: reference price "
+            f"{self.reference_price} is above {self.lowest.price}, its lowest price in the 30 days "
+            f"before {start.date().isoformat()} (on {self.lowest.since.astimezone(PARIS).date()}, "
+            f"{self.lowest.source}); the Omnibus rule has the discount shown from that price"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OmnibusCheck:
+    findings: tuple[OmnibusFinding, ...] = ()
+    skipped: str = ""  # why the check did not run, if it did not
+
+    def problems(self, catalog: Catalog, strict: bool = False) -> list[Problem]:
+        if self.skipped:
+            return [Problem(Location(catalog.root), self.skipped, "warning")]
+        severity = "error" if strict else "warning"
+        return [Problem(_where(f.operation), f.message(), severity) for f in self.findings]
+
+
+def omnibus_problems(catalog: Catalog, now: datetime, strict: bool = False) -> list[Problem]:
+    """For `catalog validate`: the Omnibus findings as warnings, or errors when `strict`."""
+    return check_omnibus(catalog, now).problems(catalog, strict)
+
+
+def check_omnibus(catalog: Catalog, now: datetime) -> OmnibusCheck:
+    """Check every sales operation not yet ended at `now` against the offers' price history."""
+    sales = [
+        op
+        for op in catalog.operations
+        if op.kind is OperationKind.SALES and instant(op.end) > instant(now)
+    ]
+    if not sales:
+        return OmnibusCheck()
+    try:
+        history = PriceHistory(catalog.root)
+    except NotARepository:
+        return OmnibusCheck(
+            skipped=f"Omnibus check skipped: {catalog.root} is not in a git repository, "
+            "so there is no price history to compare the reference prices with"
+        )
+    findings = []
+    for operation in sales:
+        for offer in select(catalog, operation).offers:
+            finding = _check_offer(catalog, history, operation, offer, now)
+            if finding:
+                findings.append(finding)
+    return OmnibusCheck(findings=tuple(findings))
+
+
+def lowest_price(
+    catalog: Catalog, history: PriceHistory, offer: Offer, start: datetime, now: datetime
+) -> PricePoint:
+    """The lowest price `offer` had in the 30 days before `start`: the committed versions of its
+    offers file in effect during that window, and the current catalog."""
+    lowest = PricePoint(offer.price, instant(now), "current catalog")
+    origin = catalog.origins.get(offer.key)
+    if origin is None:
+        return lowest
+    versions = _in_window(history.versions(_path(catalog, origin.file)), instant(start))
+    for version, prices in zip(versions, history.prices(versions), strict=True):
+        price = price_for(prices, offer.channel, offer.sku)
+        if price is not None and price < lowest.price:
+            since = max(version.date, instant(start) - WINDOW)
+            lowest = PricePoint(price, since, f"commit {version.commit[:7]}")
+    return lowest
+
+
+def _check_offer(
+    catalog: Catalog,
+    history: PriceHistory,
+    operation: CommercialOperation,
+    offer: Offer,
+    now: datetime,
+) -> OmnibusFinding | None:
+    reference = discount_for(operation, offer).reference_price or offer.price
+    lowest = lowest_price(catalog, history, offer, operation.start, now)
+    if reference <= lowest.price:
+        return None
+    return OmnibusFinding(operation, offer.sku, reference, lowest)
+
+
+def _in_window(versions: tuple[Version, ...], start: datetime) -> list[Version]:
+    """The versions in effect at some moment of [start - 30 days, start): those committed in the
+    window, and the last one before it (in effect when the window opened)."""
+    opens = start - WINDOW
+    before = [v for v in versions if instant(v.date) <= opens]
+    inside = [v for v in versions if opens < instant(v.date) < start]
+    return before[-1:] + inside
+
+
+def _path(catalog: Catalog, file: str) -> Path:
+    """Where an offers file is: origins may name it from the catalog folder or from here."""
+    path = Path(file)
+    if path.is_absolute() or not (Path(catalog.root) / path).exists():
+        return path
+    return Path(catalog.root) / path
+
+
+def _where(operation: CommercialOperation) -> Location:
+    base = operation.location or Location(file="operations")
+    field = f"{base.field}.reference_price" if base.field else f"{operation.name}.reference_price"
+    return replace(base, field=field)
