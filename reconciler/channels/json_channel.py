@@ -1,0 +1,231 @@
+"""Sending JSON offer packages to an Octopia channel and following them to the end.
+
+open (POST /offer-packages) -> upload 100 at a time -> PATCH Ready -> poll with back-off ->
+read every result page -> one OfferOutcome per offer. Each step is journaled so that an apply
+killed half-way knows which packages may still integrate (see reconciler.apply.journal).
+A package never made Ready never integrates: that is what makes an interrupted upload safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.catalog.model import SalesChannel
+from reconciler.channels.json_packages import (
+    MAX_OFFERS_PER_UPLOAD,
+    JsonPackage,
+    offer_request,
+    upload_batches,
+)
+from reconciler.channels.outcome import (
+    JournalWriter,
+    OfferOutcome,
+    OfferStatus,
+    PackageOutcome,
+    not_sent,
+)
+from reconciler.channels.pacing import Pacing
+from reconciler.errors import MarketplaceUnreachable
+from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused
+
+SUBMISSION = "json"
+DONE_STATES = ("Integrated", "Rejected")
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A package handed to the marketplace: what to follow, and which offers it holds."""
+
+    name: str
+    package_id: str
+    package_type: str
+    actions: Mapping[str, str]  # sku -> action
+
+
+class JsonChannel:
+    def __init__(
+        self,
+        client: MarketplaceClient,
+        channel: SalesChannel,
+        journal: JournalWriter,
+        *,
+        pacing: Pacing = Pacing(),  # noqa: B008 - frozen
+        upload_size: int = MAX_OFFERS_PER_UPLOAD,
+        on_upload: Callable[[int], None] = lambda count: None,
+    ):
+        self.client = client
+        self.channel = channel
+        self.journal = journal
+        self.pacing = pacing
+        self.upload_size = upload_size
+        self.on_upload = on_upload
+
+    def _record(self, event: str, name: str, **data: Any) -> None:
+        self.journal.record(
+            event, channel=self.channel.name, submission=SUBMISSION, package=name, **data
+        )
+
+    def submit(self, package: JsonPackage, name: str, plan_hash: str) -> Sent | PackageOutcome:
+        """Open, fill and ready one package; a refusal comes back as an outcome, not an error."""
+        actions = {c.sku: c.action.value for c in package.changes}
+        opened = self.client.call(
+            "POST",
+            "/offer-packages",
+            channel=self.channel.id,
+            json_body={"packageType": package.package_type},
+        )
+        package_id = _package_id(opened)
+        self._record(
+            "opened",
+            name,
+            plan_hash=plan_hash,
+            package_id=package_id,
+            package_type=package.package_type,
+            skus=list(actions),
+            actions=actions,
+        )
+        try:
+            for batch in upload_batches(package, self.upload_size):
+                self.client.call(
+                    "POST",
+                    f"/offer-packages/{package_id}/offer-requests",
+                    channel=self.channel.id,
+                    json_body=[offer_request(c) for c in batch],
+                )
+                self.on_upload(len(batch))
+            self.client.call(
+                "PATCH",
+                f"/offer-packages/{package_id}",
+                channel=self.channel.id,
+                json_body={"state": "Ready"},
+            )
+        except MarketplaceRefused as err:
+            return self._abandon(name, package_id, package.package_type, actions, str(err))
+        except MarketplaceUnreachable:
+            # Never made Ready, so it never integrates: the next apply sends these offers again.
+            self._record("finished", name, package_id=package_id, state="Abandoned")
+            raise
+        self._record("ready", name, package_id=package_id)
+        return Sent(name, package_id, package.package_type, actions)
+
+    def _abandon(
+        self, name: str, package_id: str, package_type: str, actions: Mapping[str, str], why: str
+    ) -> PackageOutcome:
+        self._record("finished", name, package_id=package_id, state="Abandoned", message=why)
+        offers = tuple(not_sent(self.channel.name, sku, a, why) for sku, a in actions.items())
+        return PackageOutcome(
+            self.channel.name, SUBMISSION, package_id, package_type, "Abandoned", offers, why
+        )
+
+    def follow(self, sent: Sent, resumed: bool = False) -> PackageOutcome:
+        """Wait for the package to end, then read what became of each of its offers."""
+        state = self._wait(sent.package_id)
+        if state.get("state") == "Rejected":
+            result = state.get("result") or {}
+            code = str(result.get("resultCode", ""))
+            message = str(result.get("message", "")) or "package rejected whole"
+            offers = tuple(
+                OfferOutcome(self.channel.name, sku, action, OfferStatus.REJECTED, code, message)
+                for sku, action in sent.actions.items()
+            )
+        else:
+            message = ""
+            offers = self._results(sent)
+        outcome = PackageOutcome(
+            self.channel.name,
+            SUBMISSION,
+            sent.package_id,
+            sent.package_type,
+            str(state.get("state")),
+            offers,
+            message,
+            resumed,
+        )
+        self._record(
+            "finished",
+            sent.name,
+            package_id=sent.package_id,
+            state=outcome.state,
+            integrated=sum(1 for o in offers if o.status is OfferStatus.INTEGRATED),
+            rejected=sum(1 for o in offers if o.status is OfferStatus.REJECTED),
+        )
+        return outcome
+
+    def _state(self, package_id: str) -> dict[str, Any]:
+        body = self.client.get_json(f"/offer-packages/{package_id}", channel=self.channel.id)
+        return body if isinstance(body, dict) else {}
+
+    def _wait(self, package_id: str) -> dict[str, Any]:
+        lost = 0
+        for _ in self.pacing.delays():
+            try:
+                state = self._state(package_id)
+            except MarketplaceRefused:
+                raise
+            except MarketplaceUnreachable:
+                lost += 1  # a lost connection while polling: the package integrates anyway
+                if lost > self.pacing.lost_polls:
+                    raise
+                continue
+            lost = 0
+            if state.get("state") in DONE_STATES:
+                return state
+        raise AssertionError("unreachable: Pacing.delays raises at its timeout")
+
+    def _results(self, sent: Sent) -> tuple[OfferOutcome, ...]:
+        found: dict[str, OfferOutcome] = {}
+        path = f"/offer-packages/{sent.package_id}/offer-requests-results"
+        for page in self.client.pages(path, channel=self.channel.id, params={"limit": 100}):
+            for item in page:
+                sku = str(item.get("sellerExternalReference", ""))
+                if sku in sent.actions:
+                    found[sku] = _outcome(self.channel.name, sku, sent.actions[sku], item)
+        missing = "the marketplace returned no result for this offer"
+        return tuple(
+            found.get(sku)
+            or OfferOutcome(self.channel.name, sku, action, OfferStatus.REJECTED, "", missing)
+            for sku, action in sent.actions.items()
+        )
+
+    def resume(self, sent: Sent | None, name: str) -> PackageOutcome | None:
+        """Follow a package an interrupted apply left behind; None if it can never integrate.
+
+        `sent` is None when the journal has no id for it: the kill came before the marketplace
+        answered, so at most an empty package exists there.
+        """
+        if sent is None:
+            self._record("finished", name, state="Abandoned")
+            return None
+        if self._state(sent.package_id).get("state") == "WaitingForCompletion":
+            self._record("finished", name, package_id=sent.package_id, state="Abandoned")
+            return None
+        return self.follow(sent, resumed=True)
+
+
+def _outcome(channel: str, sku: str, action: str, item: Mapping[str, Any]) -> OfferOutcome:
+    status = str(item.get("integrationStatus", ""))
+    results = item.get("results") or []
+    codes = ", ".join(str(r.get("resultCode", "")) for r in results if isinstance(r, dict))
+    message = "; ".join(str(r.get("message", "")) for r in results if isinstance(r, dict))
+    if status == "Integrated":
+        return OfferOutcome(channel, sku, action, OfferStatus.INTEGRATED, codes, message)
+    if status == "Duplicated" and not message:
+        message = "the same offer appears twice in the package"
+    return OfferOutcome(
+        channel, sku, action, OfferStatus.REJECTED, codes, message or status or "rejected"
+    )
+
+
+def _package_id(response: Any) -> str:
+    location = response.headers.get("Content-Location") or response.headers.get("Location")
+    if location:
+        return location.rstrip("/").rsplit("/", 1)[-1]
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get("id"):
+        return str(body["id"])
+    raise MarketplaceUnreachable("POST /offer-packages answered without a package id")
