@@ -1,0 +1,47 @@
+"""`catalog operations [DIR] [--at DATETIME]`: the calendar of commercial operations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from reconciler import clock
+from reconciler.errors import CatalogInvalid
+
+
+def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return clock.aware(datetime.fromisoformat(value))
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date and time such as 2027-01-10T12:00 or 2027-01-10T12:00+01:00"
+        ) from None
+
+
+@click.command(name="operations")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option(
+    "--at",
+    callback=_moment,
+    metavar="DATETIME",
+    help="The moment to show (ISO 8601; no offset means Europe/Paris). Default: now.",
+)
+def command(directory: str, at: datetime | None) -> None:
+    """Show the commercial operations (past, running, upcoming), the sale price of each offer
+    they select, and the price every such offer has at a moment."""
+    from reconciler.catalog import check_catalog
+    from reconciler.operations.calendar import build_calendar, calendar_text
+    from reconciler.operations.omnibus import check_omnibus
+
+    catalog, problems = check_catalog(directory)
+    errors = [p for p in problems if p.severity == "error"]
+    if catalog is None or errors:
+        raise CatalogInvalid(errors)
+    for warning in sorted(problems, key=lambda p: p.sort_key()):
+        click.echo(f"warning: {warning}", err=True)
+    now = clock.now()
+    calendar = build_calendar(catalog, at or now, check_omnibus(catalog, now))
+    click.echo(calendar_text(calendar), nl=False)
