@@ -1,0 +1,205 @@
+"""The Octopia seller API client: authenticated calls through the one governor, and paging.
+
+Every call carries Authorization, SellerId and (when given a channel) SalesChannelId. A 401 gets
+one fresh token and one retry. Answers are parsed with money as Decimal. Refusals (4xx) become a
+MarketplaceRefused that shows the RFC 9457 `detail` and `traceId`, never the request's secrets.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from reconciler.errors import MarketplaceUnreachable
+from reconciler.marketplace.auth import Credentials, TokenSource
+from reconciler.marketplace.governor import Governor, Limits
+
+OK = (200, 201, 202, 204)
+
+
+class MarketplaceRefused(MarketplaceUnreachable):
+    """The marketplace answered, and said no (4xx), with its problem details."""
+
+    def __init__(self, call: str, response: httpx.Response):
+        self.call = call
+        self.status = response.status_code
+        self.problem = _problem(response)
+        self.trace_id = str(self.problem.get("traceId") or self.problem.get("traceid") or "")
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        p = self.problem
+        what = p.get("detail") or p.get("message") or p.get("title") or ""
+        title = p.get("title")
+        text = f"{self.call} refused (HTTP {self.status})"
+        if title and title != what:
+            text += f": {title}"
+        if what:
+            text += f": {what}"
+        errors = p.get("errors")
+        if errors:
+            text += f"; errors: {json.dumps(errors, ensure_ascii=False, default=str)}"
+        if self.trace_id:
+            text += f" [traceId {self.trace_id}]"
+        return text
+
+
+def _problem(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return {"detail": response.text[:200]} if response.text else {}
+    return body if isinstance(body, dict) else {"detail": str(body)[:200]}
+
+
+def parse_json(response: httpx.Response, call: str) -> Any:
+    """The answer's JSON with every number that has a fraction as an exact Decimal."""
+    try:
+        return json.loads(response.content, parse_float=Decimal)
+    except ValueError as err:
+        raise MarketplaceUnreachable(f"unparseable answer to {call}: {err}") from None
+
+
+def _encode(value: object) -> object:
+    if isinstance(value, Decimal):
+        # Money has two places; float's shortest repr prints those digits back exactly.
+        return float(value)
+    raise TypeError(f"cannot send {type(value).__name__} as JSON")
+
+
+def dump_json(body: object) -> bytes:
+    return json.dumps(body, default=_encode, ensure_ascii=False).encode()
+
+
+class MarketplaceClient:
+    """One seller's session with the API. Thread-safe: channels may be read in parallel."""
+
+    def __init__(
+        self,
+        api_url: str,
+        auth_url: str,
+        credentials: Credentials,
+        seller_id: int,
+        *,
+        limits: Limits = Limits(),  # noqa: B008 - frozen, shared safely
+        timeout: float = 60.0,
+        accept_language: str | None = None,
+    ):
+        self.api_url = api_url.rstrip("/")
+        self.seller_id = seller_id
+        self.governor = Governor(limits)
+        self._http = httpx.Client(
+            base_url=self.api_url,
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=limits.concurrency + 2),
+        )
+        self.tokens = TokenSource(auth_url, credentials, self._http, self.governor)
+        self._language = accept_language
+
+    def __repr__(self) -> str:
+        return f"MarketplaceClient({self.api_url!r}, seller {self.seller_id})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> MarketplaceClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _headers(self, token: str, channel: str | None, extra: Mapping[str, str] | None):
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "SellerId": str(self.seller_id),
+            "Accept": "application/json",
+        }
+        if channel:
+            headers["SalesChannelId"] = channel
+        if self._language:
+            headers["Accept-Language"] = self._language
+        if extra:
+            headers.update(extra)
+        return headers
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        channel: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        json_body: object = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """One call, whatever its status below 500 (5xx and throttles are retried for you).
+
+        `path` is relative to the API base ("/offers") or an absolute URL (a `Link` target).
+        """
+        call = f"{method} {httpx.URL(path).path or path}" + (f" ({channel})" if channel else "")
+        content = None if json_body is None else dump_json(json_body)
+        extra = dict(headers or {})
+        if content is not None:
+            extra.setdefault("Content-Type", "application/json")
+        for _attempt in range(2):
+            token = self.tokens.bearer()
+
+            def send(token: str = token) -> httpx.Response:
+                return self._http.request(
+                    method,
+                    path,
+                    params=params,
+                    content=content,
+                    headers=self._headers(token, channel, extra),
+                )
+
+            response = self.governor.call(call, send)
+            if response.status_code != 401:
+                return response
+            self.tokens.invalidate(token)  # expired early or revoked: one fresh token, once
+        raise MarketplaceUnreachable(
+            f"{call}: the marketplace refused a fresh token from {self.tokens.auth_url} (HTTP 401)"
+        )
+
+    def call(
+        self, method: str, path: str, *, ok: tuple[int, ...] = OK, **kw: Any
+    ) -> httpx.Response:
+        """Like `request`, but any status outside `ok` raises MarketplaceRefused."""
+        response = self.request(method, path, **kw)
+        if response.status_code not in ok:
+            channel = kw.get("channel")
+            name = f"{method} {httpx.URL(path).path}" + (f" ({channel})" if channel else "")
+            raise MarketplaceRefused(name, response)
+        return response
+
+    def get_json(self, path: str, *, channel: str | None = None, **kw: Any) -> Any:
+        response = self.call("GET", path, channel=channel, **kw)
+        return parse_json(response, f"GET {path}" + (f" ({channel})" if channel else ""))
+
+    def post_json(self, path: str, body: object, *, channel: str | None = None) -> httpx.Response:
+        return self.call("POST", path, channel=channel, json_body=body)
+
+    def patch_json(self, path: str, body: object, *, channel: str | None = None) -> httpx.Response:
+        return self.call("PATCH", path, channel=channel, json_body=body)
+
+    def pages(
+        self, path: str, *, channel: str | None = None, params: Mapping[str, Any] | None = None
+    ) -> Iterator[list[Any]]:
+        """The `items` of each page, following the `Link: <...>; rel="next"` cursor to the end."""
+        url: str | None = path
+        query = params
+        while url is not None:
+            response = self.call("GET", url, channel=channel, params=query)
+            name = f"GET {path}" + (f" ({channel})" if channel else "")
+            body = parse_json(response, name)
+            items = body.get("items") if isinstance(body, dict) else None
+            if not isinstance(items, list):
+                raise MarketplaceUnreachable(f"unparseable answer to {name}: no 'items' list")
+            yield items
+            following = response.links.get("next", {}).get("url")
+            url = str(response.url.join(following)) if following else None
+            query = None  # the cursor link carries every parameter

@@ -1,0 +1,185 @@
+"""The one rate governor every marketplace call goes through.
+
+Octopia limits sellers in two ways: a documented 429 with Retry-After, and an undocumented
+403 "Out of call volume quota. Quota will be replenished in HH:MM:SS" after ~600 calls. Both
+pause *every* caller, not only the one that was told, so the pause is shared. Gateway failures
+(5xx, empty 503, dropped connections) are retried with exponential back-off and jitter. Nothing
+waits past the overall time budget: the run stops with MarketplaceUnreachable saying why.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from reconciler.errors import MarketplaceUnreachable
+
+log = logging.getLogger(__name__)
+
+_QUOTA = re.compile(r"out of call volume quota", re.IGNORECASE)
+_REPLENISHED = re.compile(r"replenished in (\d+):(\d{2}):(\d{2})")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How hard we may press the marketplace, and how long a whole run may take."""
+
+    concurrency: int = 8
+    calls_per_second: float = 20.0
+    burst: int = 20
+    time_budget: float = 900.0  # seconds for the whole run, waits included
+    max_attempts: int = 6  # per call, for 5xx and connection failures
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+
+
+def quota_wait(response: httpx.Response) -> float | None:
+    """Seconds until the call quota comes back, if this is the 403 quota answer."""
+    if response.status_code != 403:
+        return None
+    text = response.text
+    if not _QUOTA.search(text):
+        return None
+    found = _REPLENISHED.search(text)
+    if not found:
+        return 60.0
+    hours, minutes, seconds = (int(g) for g in found.groups())
+    return float(hours * 3600 + minutes * 60 + seconds)
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: rare enough to fall back to back-off
+
+
+class Governor:
+    """Concurrency cap + token bucket + shared pauses + back-off, under one time budget."""
+
+    def __init__(
+        self,
+        limits: Limits = Limits(),  # noqa: B008 - frozen, shared safely
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.limits = limits
+        self._sleep = sleep
+        self._clock = clock
+        self._deadline = clock() + limits.time_budget
+        self._slots = threading.BoundedSemaphore(limits.concurrency)
+        self._lock = threading.Lock()
+        self._tokens = float(limits.burst)
+        self._refilled = clock()
+        self._paused_until = 0.0
+        self.calls = 0  # requests actually sent, retries included
+        self.retries = 0
+
+    def remaining(self) -> float:
+        return self._deadline - self._clock()
+
+    def _wait(self, seconds: float, why: str) -> None:
+        """Sleep, unless that would cross the time budget: then stop and say why."""
+        if seconds > self.remaining():
+            raise MarketplaceUnreachable(
+                f"{why}; waiting {seconds:.0f}s more would exceed the time budget "
+                f"of {self.limits.time_budget:.0f}s"
+            )
+        if seconds > 0:
+            self._sleep(seconds)
+
+    def _pause_everyone(self, seconds: float) -> None:
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def _take_token(self, call: str) -> None:
+        while True:
+            with self._lock:
+                now = self._clock()
+                paused = self._paused_until - now
+                if paused <= 0:
+                    rate = self.limits.calls_per_second
+                    self._tokens = min(
+                        self.limits.burst, self._tokens + (now - self._refilled) * rate
+                    )
+                    self._refilled = now
+                    if self._tokens >= 1:
+                        self._tokens -= 1
+                        return
+                    paused = (1 - self._tokens) / rate
+            self._wait(paused, f"{call}: rate limited by the marketplace")
+
+    def _backoff(self, attempt: int) -> float:
+        ceiling = min(self.limits.backoff_cap, self.limits.backoff_base * 2**attempt)
+        return random.uniform(ceiling / 2, ceiling)  # jitter: callers do not retry in step
+
+    def call(self, name: str, send: Callable[[], httpx.Response]) -> httpx.Response:
+        """Send one request through the governor; `name` (e.g. "GET /offers") is for messages.
+
+        Returns the first answer that is not a throttle or a gateway failure; raises
+        MarketplaceUnreachable when the attempts or the time budget run out.
+        """
+        failure = ""
+        failures = 0
+        while True:
+            if self.remaining() <= 0:
+                raise MarketplaceUnreachable(
+                    f"{name}: time budget of {self.limits.time_budget:.0f}s exhausted"
+                    + (f" (last: {failure})" if failure else "")
+                )
+            self._take_token(name)
+            try:
+                with self._slots:
+                    self.calls += 1
+                    response = send()
+            except httpx.TransportError as err:
+                response = None
+                failure = f"connection failed ({type(err).__name__})"
+            if response is not None:
+                pause = self._throttle(name, response)
+                if pause is not None:  # throttles wait, bounded by the budget, not by attempts
+                    self._pause_everyone(pause)
+                    failure = f"throttled (HTTP {response.status_code})"
+                    continue
+                if response.status_code < 500:
+                    return response
+                failure = f"HTTP {response.status_code}" + ("" if response.content else ", empty")
+            failures += 1
+            if failures >= self.limits.max_attempts:
+                raise MarketplaceUnreachable(
+                    f"{name}: gave up after {failures} attempts ({failure})"
+                )
+            self._retry_later(name, failure, failures)
+
+    def _retry_later(self, name: str, failure: str, attempt: int) -> None:
+        self.retries += 1
+        log.info("%s: %s, retrying", name, failure)
+        self._wait(self._backoff(attempt), f"{name}: {failure}")
+
+    def _throttle(self, name: str, response: httpx.Response) -> float | None:
+        """The pause a throttling answer asks for, or None if this answer is not one."""
+        if response.status_code == 429:
+            self.retries += 1
+            wait = retry_after(response)
+            return wait if wait is not None else self._backoff(2)
+        wait = quota_wait(response)
+        if wait is None:
+            return None
+        self.retries += 1
+        if wait > self.remaining():
+            raise MarketplaceUnreachable(
+                f"{name}: out of call volume quota, replenished in {wait:.0f}s, "
+                f"beyond the time budget of {self.limits.time_budget:.0f}s"
+            )
+        return wait

@@ -1,0 +1,113 @@
+"""How offer fields and changes read to a seller; shared by every renderer so they agree."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from reconciler.catalog.model import DeliveryOption, Discount, Offer, Packaging, PriceAlignment
+from reconciler.plan.diff import nested_changes
+from reconciler.plan.guards import price_change_percent
+from reconciler.plan.model import Action, Change, FieldChange, Plan
+
+SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.WITHDRAW: "-"}
+
+
+def value_text(value: object) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, tuple):
+        return "; ".join(value_text(v) for v in value) if value else "(none)"
+    if isinstance(value, DeliveryOption):
+        return f"{value.mode} {value.cost} (+{value.additional_cost})"
+    if isinstance(value, Discount):
+        ref = f" of {value.reference_price}" if value.reference_price is not None else ""
+        start = value.start.isoformat(timespec="minutes")
+        end = value.end.isoformat(timespec="minutes")
+        return f"{value.kind.value} -{value.percent}%{ref} {start} to {end}"
+    if isinstance(value, PriceAlignment):
+        floor = f" (min {value.minimum_price})" if value.minimum_price is not None else ""
+        return ("align" if value.align else "don't align") + floor
+    if isinstance(value, Packaging):
+        return f"{value.value} {value.unit}"
+    return str(value)
+
+
+def field_change_text(fc: FieldChange) -> str:
+    text = f"{fc.field} {value_text(fc.before)} -> {value_text(fc.after)}"
+    if fc.field == "price" and isinstance(fc.before, Decimal) and isinstance(fc.after, Decimal):
+        moved = price_change_percent(fc.before, fc.after)
+        if moved is not None:
+            sign = "+" if fc.after > fc.before else "-"
+            text += f" ({sign}{moved.quantize(Decimal('0.1'))}%)"
+    return text
+
+
+def is_nested(fc: FieldChange) -> bool:
+    return fc.field in ("delivery", "discounts")
+
+
+def offer_summary(offer: Offer) -> str:
+    """A created offer in one line: what a reviewer checks first."""
+    parts = [
+        f"price {offer.price}",
+        f"stock {offer.stock}",
+        f"gtin {offer.gtin}",
+        offer.condition.value,
+        f"delivery {value_text(offer.delivery)}",
+    ]
+    if offer.discounts:
+        parts.append(f"discounts {value_text(offer.discounts)}")
+    return ", ".join(parts)
+
+
+def change_headline(change: Change) -> str:
+    """The one line of a change, after its symbol and sku."""
+    if change.action is Action.CREATE and change.after is not None:
+        return f"create: {offer_summary(change.after)}"
+    if change.action is Action.DELETE:
+        return "delete"
+    if change.action is Action.WITHDRAW and change.before is not None:
+        return f"withdraw: stock {change.before.stock} -> 0"
+    return ", ".join(field_change_text(fc) for fc in change.fields if not is_nested(fc)) or (
+        "update"
+    )
+
+
+def nested_lines(change: Change) -> list[str]:
+    if change.action is not Action.UPDATE:
+        return []
+    return [
+        f"{fc.field}: {line}"
+        for fc in change.fields
+        if is_nested(fc)
+        for line in nested_changes(fc) or [field_change_text(fc)]
+    ]
+
+
+def totals(plan: Plan) -> dict[str, int]:
+    counts = {"creates": 0, "updates": 0, "deletes": 0, "withdraws": 0}
+    for summary in plan.channels:
+        counts["creates"] += summary.creates
+        counts["updates"] += summary.updates
+        counts["deletes"] += summary.deletes
+        counts["withdraws"] += summary.withdraws
+    return counts
+
+
+def totals_line(plan: Plan) -> str:
+    t = totals(plan)
+    if not plan.has_changes:
+        return "No changes: the marketplace matches the catalog."
+    return (
+        f"Plan: {t['creates']} to create, {t['updates']} to update, "
+        f"{t['deletes']} to delete, {t['withdraws']} to withdraw."
+    )
+
+
+def acknowledge_hint(plan: Plan) -> str:
+    guards = sorted({g.guard for g in plan.guards})
+    allow = " ".join(f"--allow {g}" for g in guards)
+    return (
+        f"To apply it anyway, acknowledge this plan: catalog apply --ack {plan.plan_hash}, "
+        f"or the guard(s): catalog apply {allow}"
+    )

@@ -1,0 +1,163 @@
+"""The plan as a pull-request comment (GitHub markdown).
+
+Summary table first, a banner when offers are deleted, withdrawn or the plan is blocked, then
+one collapsible section per offer. GitHub refuses comments over 65,536 characters, so the
+comment is kept under LIMIT: the least important offers lose their details first (creates,
+then updates, then removals; offers named by a guard last), then their line, and the comment
+says how many were cut.
+"""
+
+from __future__ import annotations
+
+import html
+
+from reconciler.plan.model import Action, Change, Plan
+from reconciler.render.fields import (
+    SYMBOLS,
+    acknowledge_hint,
+    change_headline,
+    nested_lines,
+    totals_line,
+    value_text,
+)
+
+LIMIT = 65_000
+_HEADLINE_MAX = 300
+# Lower rank = less important = cut first.
+_RANK = {Action.CREATE: 0, Action.UPDATE: 1, Action.WITHDRAW: 2, Action.DELETE: 2}
+
+
+def _cell(text: object) -> str:
+    return html.escape(str(text)).replace("|", "&#124;").replace("\n", " ")
+
+
+def _short(text: str, limit: int = _HEADLINE_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def summary_table(plan: Plan) -> list[str]:
+    lines = [
+        "| Channel | Live offers | Create | Update | Delete | Withdraw | Unchanged | Unmanaged |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for s in plan.channels:
+        lines.append(
+            f"| {_cell(s.channel)} ({s.channel_id}, {s.submission}) | {s.live_offers} | "
+            f"{s.creates} | {s.updates} | {s.deletes} | {s.withdraws} | {s.unchanged} | "
+            f"{s.unmanaged} |"
+        )
+    return lines
+
+
+def _banner(plan: Plan) -> list[str]:
+    removals = sum(s.deletes + s.withdraws for s in plan.channels)
+    lines: list[str] = []
+    if plan.blocked:
+        lines += [
+            "> [!CAUTION]",
+            "> **This plan is BLOCKED by its guards.** " + acknowledge_hint(plan),
+        ]
+    if removals:
+        if lines:
+            lines.append("")
+        lines += [
+            "> [!WARNING]",
+            f"> **This plan deletes or withdraws {removals} offer(s).**",
+        ]
+    return lines
+
+
+def _details(change: Change) -> str:
+    head = (
+        f"<code>{SYMBOLS[change.action]} {_cell(change.sku)}</code> "
+        f"{_cell(_short(change_headline(change)))}"
+    )
+    rows = ["| Field | Before | After |", "|---|---|---|"]
+    if change.action is Action.CREATE and change.after is not None:
+        rows = ["| Field | Value |", "|---|---|"]
+        for name in ("gtin", "price", "stock", "condition", "vat", "eco_tax", "dea_tax"):
+            rows.append(f"| {name} | {_cell(value_text(getattr(change.after, name)))} |")
+        rows.append(f"| delivery | {_cell(value_text(change.after.delivery))} |")
+    elif change.action is Action.DELETE and change.before is not None:
+        rows = ["| Field | Live value |", "|---|---|", f"| price | {change.before.price} |"]
+        rows.append(f"| stock | {change.before.stock} |")
+    else:
+        for fc in change.fields:
+            rows.append(
+                f"| {fc.field} | {_cell(value_text(fc.before))} | {_cell(value_text(fc.after))} |"
+            )
+        nested = [f"- {_cell(line)}" for line in nested_lines(change)]
+        rows += [""] + nested if nested else []
+    reason = f"\n\n_{_cell(change.reason)}_" if change.reason else ""
+    return f"<details><summary>{head}</summary>\n\n" + "\n".join(rows) + reason + "\n\n</details>"
+
+
+def _line(change: Change) -> str:
+    return (
+        f"- <code>{SYMBOLS[change.action]} {_cell(change.sku)}</code> "
+        f"{_cell(_short(change_headline(change), 120))}"
+    )
+
+
+def _rank(change: Change, guarded: set[tuple[str, str]]) -> tuple[int, int]:
+    return (1 if (change.channel, change.sku) in guarded else 0, _RANK[change.action])
+
+
+def _fit(plan: Plan, budget: int) -> tuple[list[str | None], int, int]:
+    """Per change: its details, its short line, or None (cut); and how many of each were cut."""
+    blocks: list[str | None] = [_details(c) for c in plan.changes]
+    size = sum(len(b) + 2 for b in blocks if b)
+    if size <= budget:
+        return blocks, 0, 0
+    guarded = {(g.channel, sku) for g in plan.guards for sku in g.skus}
+    order = sorted(range(len(blocks)), key=lambda i: _rank(plan.changes[i], guarded))
+    shortened = dropped = 0
+    for i in order:
+        if size <= budget:
+            break
+        line = _line(plan.changes[i])
+        size += len(line) - len(blocks[i] or "")
+        blocks[i] = line
+        shortened += 1
+    for i in order:
+        if size <= budget:
+            break
+        size -= len(blocks[i] or "") + 2
+        blocks[i] = None
+        dropped += 1
+    return blocks, shortened - dropped, dropped
+
+
+def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
+    head = [f"### Catalog plan `{plan.plan_hash}` for seller {plan.seller_id}", ""]
+    banner = _banner(plan)
+    head += banner + ([""] if banner else [])
+    head += summary_table(plan) + ["", f"**{totals_line(plan)}**", ""]
+    if plan.target:
+        target = "; ".join(f"{k} {', '.join(v)}" for k, v in plan.target.items())
+        head += [f"Targeted plan: {_cell(target)}", ""]
+    if plan.guards:
+        head.append("#### Guards")
+        head += [
+            f"- :x: `{g.guard}` on {_cell(g.channel)}: {_cell(g.message)}" for g in plan.guards
+        ]
+        head.append("")
+    if plan.notes:
+        head += ["#### Notes"] + [f"- {_cell(n)}" for n in plan.notes] + [""]
+    top = "\n".join(head)
+    footer_room = 400 + 40 * len(plan.channels)
+    blocks, shortened, dropped = _fit(plan, limit - len(top) - footer_room)
+    body: list[str] = []
+    for summary in plan.channels:
+        mine = [
+            b for c, b in zip(plan.changes, blocks, strict=True) if c.channel == summary.channel
+        ]
+        if any(mine):
+            body += [f"#### {_cell(summary.channel)} ({summary.channel_id})", ""]
+            body += [b for b in mine if b] + [""]
+    if shortened or dropped:
+        body.append(
+            f"_To stay under {limit:,} characters, {shortened} offer(s) are shown without "
+            f"details and {dropped} offer(s) are left out; `catalog show plan.json` shows all._"
+        )
+    return (top + "\n" + "\n\n".join(b for b in body if b) + "\n").replace("\n\n\n", "\n\n")

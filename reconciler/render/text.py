@@ -1,0 +1,95 @@
+"""The plan for a terminal: + ~ - lines grouped by channel, then the summary.
+
+Colours only on a terminal (rich decides); in CI or a file the same lines come out plain.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.text import Text
+
+from reconciler.plan.model import Action, Plan
+from reconciler.render.fields import (
+    SYMBOLS,
+    acknowledge_hint,
+    change_headline,
+    nested_lines,
+    totals_line,
+)
+
+STYLES = {
+    Action.CREATE: "green",
+    Action.UPDATE: "yellow",
+    Action.DELETE: "red",
+    Action.WITHDRAW: "red",
+}
+
+
+def _channel_line(summary) -> Text:  # noqa: ANN001 - ChannelSummary
+    counts = [
+        f"{n} to {word}"
+        for n, word in (
+            (summary.creates, "create"),
+            (summary.updates, "update"),
+            (summary.deletes, "delete"),
+            (summary.withdraws, "withdraw"),
+        )
+        if n
+    ]
+    counts.append(f"{summary.unchanged} unchanged")
+    if summary.unmanaged:
+        counts.append(f"{summary.unmanaged} not in the catalog, left alone (manage: listed)")
+    head = Text(f"{summary.channel}", style="bold")
+    head.append(f" ({summary.channel_id}, {summary.submission}, {summary.live_offers} live)")
+    head.append(": " + ", ".join(counts))
+    return head
+
+
+def plan_lines(plan: Plan) -> list[Text]:
+    """The plan as styled lines; plain text is the same lines without their styles."""
+    lines: list[Text] = [
+        Text(f"Plan {plan.plan_hash} for seller {plan.seller_id}", style="bold"),
+        Text(f"catalog {plan.catalog_hash[:16]}, made {plan.created_at}"),
+    ]
+    if plan.target:
+        target = "; ".join(f"{k} {', '.join(v)}" for k, v in plan.target.items())
+        lines.append(Text(f"targeted: {target}"))
+    for summary in plan.channels:
+        lines.append(Text(""))
+        lines.append(_channel_line(summary))
+        for change in plan.changes:
+            if change.channel != summary.channel:
+                continue
+            style = STYLES[change.action]
+            line = Text(f"  {SYMBOLS[change.action]} ", style=style)
+            line.append(change.sku, style="bold")
+            line.append(f"  {change_headline(change)}")
+            lines.append(line)
+            lines.extend(Text(f"      {detail}") for detail in nested_lines(change))
+    if plan.notes:
+        lines.append(Text(""))
+        lines.extend(Text(f"Note: {note}", style="cyan") for note in plan.notes)
+    lines.append(Text(""))
+    if plan.blocked:
+        lines.append(Text("BLOCKED: this plan trips the guards below.", style="bold red"))
+        for violation in plan.guards:
+            lines.append(
+                Text(f"  {violation.guard} on {violation.channel}: {violation.message}", "red")
+            )
+        lines.append(Text(acknowledge_hint(plan), style="red"))
+    lines.append(Text(totals_line(plan), style="bold"))
+    return lines
+
+
+def print_plan(plan: Plan, console: Console) -> None:
+    for line in plan_lines(plan):
+        console.print(line, soft_wrap=True, highlight=False)
+
+
+def render_text(plan: Plan) -> str:
+    """The plain-text plan, as CI logs and golden files see it."""
+    out = io.StringIO()
+    print_plan(plan, Console(file=out, color_system=None, width=10_000, force_terminal=False))
+    return out.getvalue()
