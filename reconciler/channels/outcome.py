@@ -17,6 +17,7 @@ class OfferStatus(StrEnum):
     INTEGRATED = "integrated"
     REJECTED = "rejected"
     NOT_SENT = "not_sent"  # never reached the marketplace (limit reached, store refused, ...)
+    PENDING = "pending"  # sent, still integrating when the apply had to stop: followed next time
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,259 @@
+"""Sending XML offer packages to Cdiscount and following their integration log to the end.
+
+render the zip -> publish it to the package store -> POST its URL -> poll the log with back-off
+-> one OfferOutcome per offer (8000 created / 9000 updated are success, any other code is a
+rejection with its meaning). Journaled like the JSON side (see reconciler.apply.journal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.catalog.model import SalesChannel
+from reconciler.channels.outcome import (
+    JournalWriter,
+    OfferOutcome,
+    OfferStatus,
+    PackageOutcome,
+    not_sent,
+)
+from reconciler.channels.pacing import Pacing
+from reconciler.channels.store import OfferPackageStore, StoreRefused
+from reconciler.channels.xml_packages import XmlPackage, build_zip
+from reconciler.errors import MarketplaceUnreachable
+from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused, parse_json
+
+SUBMISSION = "xml"
+SUCCESS_CODES = frozenset({"8000", "9000", "80", "90"})
+PENDING_STATES = frozenset({"Ready", "IntegrationPending", "Downloading", "Pending", "InProgress"})
+LOG_PAGE_SIZE = 1000
+
+# Meanings of the two-digit error part of a result code (OFFERS_XML.md, WSDL-era table).
+ERROR_MEANINGS = {
+    10: "required field missing",
+    11: "bad format",
+    13: "product does not exist in the Cdiscount catalogue",
+    16: "invalid EAN key",
+    17: "value out of range",
+    19: "price must be above 0",
+    23: "reference price below the sale price",
+    25: "seller reference already used for another EAN or condition",
+    26: "end date before start date",
+    28: "offer already submitted and awaiting processing",
+    29: "price below eco part + DEA",
+    36: "offer does not exist and cannot be updated",
+    40: "delivery mode not configured for the seller",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    name: str
+    package_id: str
+    package_type: str
+    actions: Mapping[str, str]  # sku -> action
+
+
+def meaning(code: str) -> str:
+    """What a result code says: 1324 -> error 13 on property 24."""
+    if not code.isdigit() or len(code) < 3:
+        return ""
+    return ERROR_MEANINGS.get(int(code[:-2]), "")
+
+
+class XmlChannel:
+    def __init__(
+        self,
+        client: MarketplaceClient,
+        channel: SalesChannel,
+        journal: JournalWriter,
+        store: Callable[[], OfferPackageStore],
+        *,
+        pacing: Pacing = Pacing(),  # noqa: B008 - frozen
+        purge_and_replace: bool = False,
+        on_upload: Callable[[int], None] = lambda count: None,
+    ):
+        self.client = client
+        self.channel = channel
+        self.journal = journal
+        self.store = store  # opened on first use: a json-only apply needs no store
+        self.pacing = pacing
+        self.purge_and_replace = purge_and_replace
+        self.on_upload = on_upload
+
+    def _record(self, event: str, name: str, **data: Any) -> None:
+        self.journal.record(
+            event, channel=self.channel.name, submission=SUBMISSION, package=name, **data
+        )
+
+    def submit(self, package: XmlPackage, plan_hash: str) -> Sent | PackageOutcome:
+        actions = {c.sku: c.action.value for c in package.changes}
+        data = build_zip(package, self.channel, self.purge_and_replace)
+        try:
+            url = self.store().publish(package.file_name, data)
+        except StoreRefused as err:
+            offers = tuple(
+                not_sent(self.channel.name, sku, a, str(err)) for sku, a in actions.items()
+            )
+            return PackageOutcome(
+                self.channel.name, SUBMISSION, "", package.package_type, "NotSent", offers, str(err)
+            )
+        self._record(
+            "published",
+            package.name,
+            plan_hash=plan_hash,
+            url=url,
+            package_type=package.package_type,
+            skus=list(actions),
+            actions=actions,
+        )
+        try:
+            answer = self.client.call(
+                "POST", "/offer-integration-packages", channel=self.channel.id, json_body=url
+            )
+        except MarketplaceRefused as err:
+            self._record("finished", package.name, state="Abandoned", message=str(err))
+            offers = tuple(
+                not_sent(self.channel.name, sku, a, str(err)) for sku, a in actions.items()
+            )
+            return PackageOutcome(
+                self.channel.name, SUBMISSION, "", package.package_type, "NotSent", offers, str(err)
+            )
+        package_id = _package_id(answer)
+        self._record("submitted", package.name, package_id=package_id)
+        self.on_upload(len(actions))
+        return Sent(package.name, package_id, package.package_type, actions)
+
+    def follow(self, sent: Sent, resumed: bool = False) -> PackageOutcome:
+        log = self._wait(sent.package_id)
+        state = str(_first(log, "state", "status", "packageState") or "")
+        whole = _first(log, "result") or {}
+        lines = self._log_lines(sent.package_id, log)
+        offers = tuple(
+            self._outcome(sku, action, lines.get(sku), state, whole)
+            for sku, action in sent.actions.items()
+        )
+        message = str(whole.get("message", "")) if isinstance(whole, dict) else ""
+        outcome = PackageOutcome(
+            self.channel.name,
+            SUBMISSION,
+            sent.package_id,
+            sent.package_type,
+            state,
+            offers,
+            message,
+            resumed,
+        )
+        self._record(
+            "finished",
+            sent.name,
+            package_id=sent.package_id,
+            state=state,
+            integrated=sum(1 for o in offers if o.status is OfferStatus.INTEGRATED),
+            rejected=sum(1 for o in offers if o.status is OfferStatus.REJECTED),
+        )
+        return outcome
+
+    def _get_log(self, package_id: str, page: int = 1) -> dict[str, Any]:
+        response = self.client.call(
+            "GET",
+            f"/offer-integration-packages/{package_id}",
+            channel=self.channel.id,
+            params={"$limit": LOG_PAGE_SIZE, "$page": page},
+        )
+        body = parse_json(response, f"GET /offer-integration-packages/{package_id}")
+        return body if isinstance(body, dict) else {}
+
+    def _wait(self, package_id: str) -> dict[str, Any]:
+        lost = 0
+        for _ in self.pacing.delays():
+            try:
+                log = self._get_log(package_id)
+            except MarketplaceRefused:
+                raise
+            except MarketplaceUnreachable:
+                lost += 1  # the package integrates whether or not we are watching
+                if lost > self.pacing.lost_polls:
+                    raise
+                continue
+            lost = 0
+            state = str(_first(log, "state", "status", "packageState") or "")
+            if state and state not in PENDING_STATES:
+                return log
+        raise AssertionError("unreachable: Pacing.delays raises at its timeout")
+
+    def _log_lines(self, package_id: str, first: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """Every offer line of the log, by sku, reading page after page."""
+        lines: dict[str, dict[str, Any]] = {}
+        log, page = first, 1
+        while True:
+            items = _first(log, "offers", "items", "offerLogs") or []
+            for item in items:
+                sku = _first(item, "sellerProductId", "SellerProductId", "sellerExternalReference")
+                if sku is not None:
+                    lines[str(sku)] = item
+            if len(items) < LOG_PAGE_SIZE:
+                return lines
+            page += 1
+            log = self._get_log(package_id, page)
+
+    def _outcome(
+        self, sku: str, action: str, line: dict[str, Any] | None, state: str, whole: Any
+    ) -> OfferOutcome:
+        name = self.channel.name
+        if line is None:
+            if isinstance(whole, dict) and whole:
+                code = str(whole.get("resultCode", ""))
+                text = str(whole.get("message", "")) or f"package {state}"
+            else:
+                code, text = "", f"no line for this offer in the integration log (package {state})"
+            return OfferOutcome(name, sku, action, OfferStatus.REJECTED, code, text)
+        results = _first(line, "results", "resultCodes", "errors") or []
+        codes = [
+            str(r.get("resultCode", r.get("code", ""))) for r in results if isinstance(r, dict)
+        ]
+        texts = [str(r.get("message", "")) for r in results if isinstance(r, dict)]
+        status = str(_first(line, "integrationStatus", "status") or "")
+        ok = status == "Integrated" or (codes and all(c in SUCCESS_CODES for c in codes))
+        if ok and status != "Rejected":
+            return OfferOutcome(name, sku, action, OfferStatus.INTEGRATED, ", ".join(codes))
+        failed = [(c, t) for c, t in zip(codes, texts, strict=True) if c not in SUCCESS_CODES]
+        message = "; ".join(t or meaning(c) or f"code {c}" for c, t in failed) or status
+        code = ", ".join(c for c, _ in failed)
+        return OfferOutcome(name, sku, action, OfferStatus.REJECTED, code, message)
+
+    def resume(self, sent: Sent | None, name: str) -> PackageOutcome | None:
+        """Follow a package an interrupted apply submitted; None when it was never taken."""
+        if sent is None:
+            # Killed between publishing and the marketplace's answer: we cannot know whether
+            # it was taken. The next plan reads the live offers and sends what is still missing.
+            self._record("finished", name, state="Abandoned")
+            return None
+        return self.follow(sent, resumed=True)
+
+
+def _first(mapping: Any, *names: str) -> Any:
+    if not isinstance(mapping, Mapping):
+        return None
+    for name in names:
+        if name in mapping and mapping[name] is not None:
+            return mapping[name]
+    return None
+
+
+def _package_id(response: Any) -> str:
+    location = response.headers.get("Content-Location") or response.headers.get("Location")
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, (str, int)) and str(body):
+        return str(body)
+    found = _first(body, "packageId", "id", "PackageId")
+    if found is not None:
+        return str(found)
+    if location:
+        return location.rstrip("/").rsplit("/", 1)[-1]
+    raise MarketplaceUnreachable("POST /offer-integration-packages answered without a package id")
