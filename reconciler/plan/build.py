@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from reconciler.catalog.model import XML_ONLY_FIELDS, Catalog, Offer, Submission
+from reconciler.marketplace.client import MarketplaceClient
+from reconciler.marketplace.live import Progress, check_delivery_modes, read_live_offers
 from reconciler.operations.discounts import desired_offers, drop_ended
 from reconciler.plan.diff import EVERYTHING, Target, diff_offers
 from reconciler.plan.guards import check_guards
@@ -58,3 +60,25 @@ def build_plan(
         target=target.as_dict(),
     )
     return replace(plan, plan_hash=compute_plan_hash(plan))
+
+
+def plan_against_marketplace(
+    catalog: Catalog,
+    client: MarketplaceClient,
+    now: datetime,
+    target: Target = EVERYTHING,
+    progress: Progress | None = None,
+) -> Plan:
+    """Read the live offers of the targeted channels and build the plan.
+
+    Delivery modes are checked first: a mode the seller lacks is a catalog error (exit 4), found
+    before any offer is compared.
+    """
+    check_delivery_modes(client, catalog)
+    channels = [
+        ch
+        for name, ch in sorted(catalog.channels.items())
+        if not target.channels or name in target.channels
+    ]
+    live = read_live_offers(client, channels, progress)
+    return build_plan(catalog, live, now, target)

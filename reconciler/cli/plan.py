@@ -1,0 +1,118 @@
+"""`catalog plan [DIR]`: what apply would change on the marketplace, and whether guards block it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from reconciler.errors import ExitCode
+from reconciler.plan.model import Plan
+
+FORMATS = ("text", "json", "markdown")
+
+
+def echo_plan(plan: Plan, fmt: str) -> None:
+    """The one way every command shows a plan: the renderer swaps, the plan does not."""
+    if fmt == "json":
+        from reconciler.render.json import render_json
+
+        click.echo(render_json(plan), nl=False)
+    elif fmt == "markdown":
+        from reconciler.render.markdown import render_markdown
+
+        click.echo(render_markdown(plan), nl=False)
+    else:
+        from reconciler.render.text import print_plan
+
+        print_plan(plan, Console(highlight=False))
+
+
+def _progress_display():  # noqa: ANN202 - a rich Progress, or None when not on a terminal
+    if not sys.stderr.isatty():
+        return None
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("reading live offers: {task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+def _plan(directory: Path, channels: tuple[str, ...], skus: tuple[str, ...]) -> Plan:
+    from reconciler.catalog import load_catalog
+    from reconciler.clock import now
+    from reconciler.marketplace.connect import open_marketplace
+    from reconciler.plan.build import plan_against_marketplace
+    from reconciler.plan.diff import Target
+
+    catalog = load_catalog(directory)  # an invalid catalog stops here, before any call
+    unknown = [c for c in channels if c not in catalog.channels]
+    if unknown:
+        raise click.ClickException(
+            f"unknown channel(s) {', '.join(unknown)}; the catalog has "
+            f"{', '.join(sorted(catalog.channels))}"
+        )
+    target = Target(channels=channels, skus=skus)
+    display = _progress_display()
+    with open_marketplace(catalog) as client:
+        if display is None:
+            return plan_against_marketplace(catalog, client, now(), target)
+        with display:
+            tasks: dict[str, int] = {}
+
+            def progress(channel: str, count: int) -> None:
+                if channel not in tasks:
+                    tasks[channel] = display.add_task(channel)
+                display.update(tasks[channel], description=f"{channel} {count:,}")
+
+            return plan_against_marketplace(catalog, client, now(), target, progress)
+
+
+@click.command("plan")
+@click.argument(
+    "directory",
+    default=".",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan as JSON."
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--channel", "channels", multiple=True, help="Only this channel (repeatable).")
+@click.option("--sku", "skus", multiple=True, help="Only skus matching this glob (repeatable).")
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when the plan has changes (0 when none), as Terraform does.",
+)
+@click.pass_context
+def command(
+    ctx: click.Context,
+    directory: Path,
+    out: Path | None,
+    fmt: str,
+    channels: tuple[str, ...],
+    skus: tuple[str, ...],
+    detailed_exitcode: bool,
+) -> None:
+    """Compare the catalog in DIRECTORY with the live marketplace and show what would change.
+
+    A plan never fails because of a guard: it says loudly that it is blocked and how to
+    acknowledge it (`catalog apply --ack PLAN_HASH` or `--allow GUARD`).
+    """
+    from reconciler.plan.serialize import dump_plan
+    from reconciler.render.github import write_github_files
+
+    plan = _plan(directory, channels, skus)
+    if out is not None:
+        out.write_text(dump_plan(plan), encoding="utf-8")
+    echo_plan(plan, fmt)
+    write_github_files(plan, os.environ)
+    if detailed_exitcode and plan.has_changes:
+        ctx.exit(ExitCode.CHANGES)

@@ -1,0 +1,19 @@
+"""`catalog show PLAN.json`: render a saved plan, as `plan` would have shown it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from reconciler.cli.plan import FORMATS, echo_plan
+
+
+@click.command("show")
+@click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def command(plan_file: Path, fmt: str) -> None:
+    """Show a plan saved with `catalog plan --out PLAN_FILE`."""
+    from reconciler.plan.serialize import load_plan
+
+    echo_plan(load_plan(str(plan_file)), fmt)

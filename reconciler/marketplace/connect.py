@@ -1,0 +1,80 @@
+"""Open the marketplace a catalog names: the real Octopia API, or the embedded sandbox.
+
+For `marketplace: {sandbox: embedded}` the sandbox keeps its state under
+`<catalog root>/.catalog/sandbox`, so a `plan` and a later `apply` (separate processes) see
+one marketplace.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from reconciler.catalog.model import Catalog
+from reconciler.errors import MarketplaceUnreachable
+from reconciler.marketplace.auth import Credentials
+from reconciler.marketplace.client import MarketplaceClient
+from reconciler.marketplace.governor import Limits
+
+TIME_BUDGET_VAR = "CATALOG_TIME_BUDGET"  # seconds a run may spend on the marketplace
+
+
+def limits_from_env() -> Limits:
+    raw = os.environ.get(TIME_BUDGET_VAR)
+    if not raw:
+        return Limits()
+    try:
+        budget = float(raw)
+    except ValueError:
+        raise MarketplaceUnreachable(
+            f"{TIME_BUDGET_VAR}={raw!r} is not a number of seconds"
+        ) from None
+    return Limits(time_budget=budget)
+
+
+def sandbox_state_dir(catalog: Catalog) -> Path:
+    return Path(catalog.root) / ".catalog" / "sandbox"
+
+
+@contextmanager
+def open_marketplace(catalog: Catalog, limits: Limits | None = None) -> Iterator[MarketplaceClient]:
+    """A client for the catalog's marketplace, closed (and its sandbox stopped) on exit."""
+    limits = limits or limits_from_env()
+    settings = catalog.marketplace
+    with ExitStack() as stack:
+        if settings.sandbox == "embedded":
+            api_url, auth_url, credentials = stack.enter_context(_embedded(catalog))
+        elif settings.sandbox:
+            raise MarketplaceUnreachable(f"unknown sandbox {settings.sandbox!r} (known: embedded)")
+        else:
+            api_url, auth_url = settings.api_url, settings.auth_url
+            credentials = Credentials.from_env()
+        client = MarketplaceClient(api_url, auth_url, credentials, catalog.seller_id, limits=limits)
+        yield stack.enter_context(client)
+
+
+@contextmanager
+def _embedded(catalog: Catalog) -> Iterator[tuple[str, str, Credentials]]:
+    from reconciler.sandbox.config import SandboxConfig
+    from reconciler.sandbox.embedded import run_embedded
+
+    config = SandboxConfig()
+    if catalog.seller_id != config.seller_id:
+        config = config.with_overrides(
+            seller_id=catalog.seller_id,
+            clients=[
+                {
+                    "client_id": c.client_id,
+                    "client_secret": c.client_secret,
+                    "seller_ids": [catalog.seller_id],
+                }
+                for c in config.clients
+            ],
+        )
+    state = sandbox_state_dir(catalog)
+    state.mkdir(parents=True, exist_ok=True)
+    with run_embedded(state, config) as sandbox:
+        fallback = Credentials(sandbox.client_id, sandbox.client_secret)
+        yield sandbox.api_url, sandbox.auth_url, Credentials.from_env(fallback)
