@@ -1,0 +1,97 @@
+"""`catalog apply [DIR]`: push the plan to the marketplace and follow it to the end.
+
+Exit 0 all integrated, 3 blocked by a guard, 5 some offers rejected or not sent, 6 stale saved
+plan, 7 marketplace unreachable.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from reconciler.errors import ReconcilerError
+
+
+class NeedsApproval(ReconcilerError):
+    """No terminal to ask on, and no --auto-approve."""
+
+
+def progress_for(console: object):  # noqa: ANN201 - Progress, imported lazily
+    """Live bars on a terminal, plain lines anywhere else (CI logs, pipes)."""
+    from reconciler.apply.report import Progress, RichProgress
+
+    if getattr(console, "is_terminal", False):
+        return RichProgress(console)
+    return Progress(click.echo)
+
+
+def confirm(auto_approve: bool) -> bool:
+    if auto_approve:
+        return True
+    if not sys.stdin.isatty():
+        raise NeedsApproval(
+            "no terminal to confirm on: review the plan, then re-run with --auto-approve "
+            "(or apply a saved plan with --plan FILE --auto-approve)"
+        )
+    return click.confirm("Apply these changes?", default=False)
+
+
+@click.command(name="apply")
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False), help="A saved plan.")
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--ack", metavar="PLAN_HASH", help="Apply this exact plan despite its guards.")
+@click.option("--allow", multiple=True, metavar="GUARD", help="Let this guard pass (repeatable).")
+@click.option(
+    "--max-failures",
+    type=click.IntRange(min=1),
+    help="Stop sending once this many offers were rejected.",
+)
+@click.option("--report", "report_file", type=click.Path(dir_okay=False), help="JSON report.")
+def command(
+    directory: str,
+    plan_file: str | None,
+    auto_approve: bool,
+    ack: str | None,
+    allow: tuple[str, ...],
+    max_failures: int | None,
+    report_file: str | None,
+) -> None:
+    """Apply the plan: send the packages, follow their integration, report offer by offer."""
+    from rich.console import Console
+
+    from reconciler.apply.report import summary_lines, write_report
+    from reconciler.apply.run import ApplyOptions
+    from reconciler.apply.session import ApplyRequest, ApplySession
+    from reconciler.catalog import load_catalog
+    from reconciler.marketplace.connect import open_marketplace
+    from reconciler.plan.serialize import load_plan
+    from reconciler.render.text import print_plan
+
+    catalog = load_catalog(directory)
+    request = ApplyRequest(
+        saved_plan=load_plan(plan_file) if plan_file else None,
+        ack=ack,
+        allow=allow,
+        options=ApplyOptions(max_failures=max_failures),
+    )
+    console = Console()
+    progress = progress_for(console)
+    with open_marketplace(catalog) as client:
+        session = ApplySession(catalog, client, progress, request)
+        plan = session.plan()
+        if plan.has_changes:
+            print_plan(plan, console)
+            if not confirm(auto_approve):
+                click.echo("Apply cancelled: nothing was sent.")
+                sys.exit(0)
+        with progress:  # the live display starts only once the questions are over
+            report = session.apply(plan)
+    for line in summary_lines(report):
+        click.echo(line)
+    if report_file:
+        write_report(report, report_file)
+    if not plan.has_changes and not report.packages:
+        click.echo("No changes: the marketplace already matches the catalog.")
+    sys.exit(int(report.exit_code))
