@@ -1,0 +1,143 @@
+"""`catalog comment --github` end to end: the CLI, a saved plan, the GitHub stand-in over HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal as D
+
+import pytest
+from click.testing import CliRunner
+from github_stand_in import PR_NUMBER, TOKEN, GitHubStandIn
+
+from reconciler.catalog.model import (
+    Catalog,
+    Condition,
+    DeliveryOption,
+    Guards,
+    ManagePolicy,
+    MarketplaceSettings,
+    Offer,
+    SalesChannel,
+    Submission,
+)
+from reconciler.cli.main import cli
+from reconciler.clock import PARIS
+from reconciler.github.comments import PLAN_MARKER
+from reconciler.plan.build import build_plan
+from reconciler.plan.serialize import dump_plan
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=PARIS)
+SHIRT = Offer(
+    channel="cdiscount",
+    sku="TSHIRT-RED-M",
+    gtin="3760452700039",
+    price=D("19.99"),
+    stock=25,
+    condition=Condition.NEW,
+    vat=D("20.00"),
+    eco_tax=D("0.00"),
+    dea_tax=D("0.00"),
+    preparation_days=2,
+    delivery=(DeliveryOption("TRK", D("4.90"), D("1.00")),),
+)
+
+
+def saved_plan(tmp_path, desired_price: str, name: str) -> str:
+    """A plan of one offer, live at 19.99, wanted at `desired_price`, saved as JSON."""
+    wanted = replace(SHIRT, price=D(desired_price))
+    catalog = Catalog(
+        root=str(tmp_path),
+        seller_id=98979,
+        marketplace=MarketplaceSettings(),
+        channels={"cdiscount": SalesChannel("cdiscount", "CDISFR", Submission.XML)},
+        manage=ManagePolicy.LISTED,
+        guards=Guards(),
+        package_store=None,
+        offers={wanted.key: wanted},
+    )
+    path = tmp_path / name
+    path.write_text(dump_plan(build_plan(catalog, {SHIRT.key: SHIRT}, NOW)), encoding="utf-8")
+    return str(path)
+
+
+def run(env: dict[str, str], *args: str):
+    return CliRunner().invoke(cli, ["comment", *args], env=env, catch_exceptions=False)
+
+
+def bodies(github: GitHubStandIn) -> list[str]:
+    return [c["body"] for c in github.comments.get(PR_NUMBER, [])]
+
+
+def test_create_then_update_then_skip_when_no_changes(github, actions_env, tmp_path):
+    first = run(actions_env, "--github", "--plan", saved_plan(tmp_path, "17.99", "a.json"))
+    assert first.exit_code == 0, first.output
+    assert (
+        "Plan comment created: https://github.com/octo/shop/pull/42#issuecomment-" in first.output
+    )
+    [body] = bodies(github)
+    assert body.startswith(PLAN_MARKER) and "TSHIRT-RED-M" in body and "17.99" in body
+
+    second = run(actions_env, "--github", "--plan", saved_plan(tmp_path, "18.49", "b.json"))
+    assert second.exit_code == 0, second.output
+    assert "Plan comment updated" in second.output
+    [body] = bodies(github)  # still one comment, now the new plan
+    assert "18.49" in body and "17.99" not in body
+
+    github.comments.clear()  # a new pull request, whose plan changes nothing
+    third = run(
+        actions_env,
+        "--github",
+        "--plan",
+        saved_plan(tmp_path, "19.99", "c.json"),
+        "--on-no-changes",
+        "skip",
+    )
+    assert third.exit_code == 0, third.output
+    assert "no plan comment posted" in third.output
+    assert bodies(github) == []
+
+
+def test_no_changes_said_when_asked(github, actions_env, tmp_path):
+    result = run(actions_env, "--github", "--plan", saved_plan(tmp_path, "19.99", "p.json"))
+    assert result.exit_code == 0, result.output
+    [body] = bodies(github)
+    assert body.startswith(PLAN_MARKER) and "TSHIRT-RED-M" not in body
+
+
+def test_a_refused_post_exits_1_with_githubs_message_and_no_token(github, actions_env, tmp_path):
+    github.fail_writes_with = 403
+    result = run(actions_env, "--github", "--plan", saved_plan(tmp_path, "17.99", "p.json"))
+    assert result.exit_code == 1
+    assert "Resource not accessible by integration" in result.output
+    assert TOKEN not in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--plan", "plan.json"], "--github"),
+        (["--github"], "give the plan to post"),
+        (["--github", "--plan", "p.json", "catalogs/shop"], "not both"),
+    ],
+)
+def test_usage_mistakes_are_named(actions_env, args, message):
+    result = run(actions_env, *args)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_outside_github_actions_it_says_what_is_missing(tmp_path):
+    env = {"GITHUB_TOKEN": "", "GITHUB_REPOSITORY": "", "GITHUB_EVENT_PATH": ""}
+    result = run(env, "--github", "--plan", saved_plan(tmp_path, "17.99", "p.json"))
+    assert result.exit_code == 1
+    assert "GITHUB_TOKEN is not set" in result.output
+
+
+def test_a_damaged_plan_file_is_an_error_not_a_traceback(actions_env, tmp_path):
+    broken = tmp_path / "plan.json"
+    broken.write_text("{not json", encoding="utf-8")
+    result = run(actions_env, "--github", "--plan", str(broken))
+    assert result.exit_code == 1
+    assert "is not JSON" in result.output
