@@ -188,3 +188,21 @@ def _write_chunks(stream: io.BufferedIOBase, chunks: Iterator[str], batch: int =
             pending.clear()
     if pending:
         stream.write("".join(pending).encode("utf-8"))
+
+
+def plan_packages(
+    changes: Sequence[Change],
+    channels: dict[str, SalesChannel],
+    prefix: str,
+    max_offers: int = MAX_OFFERS_PER_PACKAGE,
+) -> list[tuple[SalesChannel, XmlPackage]]:
+    """The XML packages a plan's changes make, channel by channel (json channels skipped)."""
+    found: list[tuple[SalesChannel, XmlPackage]] = []
+    for name in sorted({c.channel for c in changes}):
+        channel = channels.get(name)
+        if channel is None or channel.submission != "xml":
+            continue
+        mine = [c for c in changes if c.channel == name]
+        for package in split_packages(mine, f"{name}-{prefix}", max_offers):
+            found.append((channel, package))
+    return found
