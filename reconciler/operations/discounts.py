@@ -86,7 +86,9 @@ def desired_offers(catalog: Catalog, now: datetime) -> dict[tuple[str, str], Off
         for offer in select(catalog, operation).offers:
             given[offer.key].append(discount_for(operation, offer))
     return {
-        key: replace(offer, discounts=tuple(sorted(given[key]))) if key in given else offer
+        key: replace(offer, discounts=tuple(sorted(given[key], key=_by_start)))
+        if key in given
+        else offer
         for key, offer in catalog.offers.items()
     }
 
@@ -96,3 +98,8 @@ def drop_ended(offer: Offer, now: datetime) -> Offer:
     now = instant(now)
     kept = tuple(d for d in offer.discounts if instant(d.end) > now)
     return offer if len(kept) == len(offer.discounts) else replace(offer, discounts=kept)
+
+
+def _by_start(discount: Discount) -> tuple[datetime, datetime, str, int]:
+    # not Discount's own order: a None reference price cannot be compared with a Decimal
+    return (instant(discount.start), instant(discount.end), discount.kind.value, discount.percent)
