@@ -194,7 +194,9 @@ class XmlChannel:
                 sku = _first(item, "sellerProductId", "SellerProductId", "sellerExternalReference")
                 if sku is not None:
                     lines[str(sku)] = item
-            if len(items) < LOG_PAGE_SIZE:
+            pages = _first(log, "pageCount")
+            last = page >= int(pages) if pages is not None else len(items) < LOG_PAGE_SIZE
+            if last or not items:
                 return lines
             page += 1
             log = self._get_log(package_id, page)
