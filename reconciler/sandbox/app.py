@@ -1,0 +1,224 @@
+"""The sandbox marketplace as an ASGI application: its state, its worker and its front door.
+
+`create_app(state_dir, config)` builds the Starlette app. The routes live in api.py (the
+seller API under /seller/v2 and the token endpoint) and admin.py (/sandbox/..., for tests and
+the demo); the integration of packages runs in a background worker started with the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reconciler.sandbox import api, packages, xml
+from reconciler.sandbox.admin import ADMIN_ROUTES
+from reconciler.sandbox.auth import TOKEN_PATH, signing_key
+from reconciler.sandbox.config import Faults, SandboxConfig
+from reconciler.sandbox.integration import REJECTED, integrate
+from reconciler.sandbox.limits import CallQuota, RateLimiter
+from reconciler.sandbox.problems import HANDLERS, problem
+from reconciler.sandbox.store import Store
+
+log = logging.getLogger("reconciler.sandbox")
+API_PREFIX = "/seller/v2"
+POLL_SECONDS = 0.05
+
+
+class Market:
+    """Everything the sandbox knows at run time: config, state, injected faults, limits."""
+
+    def __init__(self, state_dir: Path, config: SandboxConfig):
+        self.config = config
+        self.store = Store(state_dir)
+        self.key = signing_key(state_dir)
+        self.set_faults(config.faults)
+        self.rate = RateLimiter(config.rate_limit)
+        self.quota = CallQuota(config.quota)
+        self.wake: asyncio.Event | None = None
+        self.tasks: set[asyncio.Task] = set()
+
+    def set_faults(self, faults: Faults) -> None:
+        self.faults = faults
+        self.rng = random.Random(faults.seed)
+
+    def reset(self) -> None:
+        self.store.reset()
+        self.set_faults(self.config.faults)
+        self.rate = RateLimiter(self.config.rate_limit)
+        self.quota = CallQuota(self.config.quota)
+
+    def nudge(self) -> None:
+        if self.wake is not None:
+            self.wake.set()
+
+    def integration_due(self) -> float:
+        return time.time() + self.config.integration_delay + self.faults.slow_integration_seconds
+
+    def spawn(self, coro) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    # -- the XML route: fetch, read, queue ---------------------------------------------------
+    async def fetch_xml_package(self, pid: str, url: str) -> None:
+        try:
+            data = await xml.download(url, self.config.max_zip_bytes)
+            package = await asyncio.to_thread(
+                xml.read_package, data, self.config.max_unzipped_bytes
+            )
+            await asyncio.to_thread(self._queue_xml, pid, package)
+        except xml.PackageRefused as err:
+            self.store.update_package(pid, state=REJECTED, result=json.dumps(err.to_dict()))
+        except Exception:  # a bad package must never stop the sandbox
+            log.exception("XML package %s could not be read", pid)
+            refused = xml.PackageRefused("InternalError", "the sandbox could not read the package")
+            self.store.update_package(pid, state=REJECTED, result=json.dumps(refused.to_dict()))
+        self.nudge()
+
+    def _queue_xml(self, pid: str, package: xml.OfferPackage) -> None:
+        from reconciler.sandbox import wire
+
+        rows = [(str(o["attrs"].get("SellerProductId", "")), wire.dumps(o)) for o in package.offers]
+        self.store.add_package_offers(pid, rows)
+        self.store.update_package(
+            pid,
+            name=package.name,
+            package_type=package.package_type,
+            purge=int(package.purge),
+            pools=json.dumps(package.pools),
+        )
+        self.mark_ready(pid, "IntegrationPending", self.integration_due())
+
+    def mark_ready(self, pid: str, state: str, due: float) -> None:
+        """Submitted: the offers already waiting in another package will be refused (28)."""
+        package = self.store.package(pid)
+        assert package is not None
+        ours = {sku for sku, _ in self.store.package_offers(pid)}
+        conflicts = sorted(ours & self.store.pending_skus(package["channel"], pid))
+        self.store.update_package(pid, state=state, due=due, conflicts=json.dumps(conflicts))
+
+    # -- the worker --------------------------------------------------------------------------
+    async def work(self) -> None:
+        self.wake = asyncio.Event()
+        for pid in self.store.packages_in_state("Downloading"):  # cut short by a restart
+            package = self.store.package(pid)
+            self.spawn(self.fetch_xml_package(pid, package["url"]))
+        while True:
+            for pid, state in self.store.due_packages(time.time()):
+                if state == "Ready":
+                    self.store.update_package(
+                        pid, state="IntegrationPending", due=self.integration_due()
+                    )
+                else:
+                    await self._integrate(pid)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
+            self.wake.clear()
+
+    async def _integrate(self, pid: str) -> None:
+        try:
+            await asyncio.to_thread(integrate, self.store, self.config, self.faults, self.rng, pid)
+        except Exception:
+            log.exception("package %s could not be integrated", pid)
+            result = {"resultCode": "InternalError", "message": "integration failed"}
+            self.store.update_package(pid, state=REJECTED, result=json.dumps(result))
+
+
+class Gate:
+    """In front of every route: the body size limit, then the injected faults of the API."""
+
+    def __init__(self, app: ASGIApp, market: Market):
+        self.app = app
+        self.market = market
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = self.market.config.max_body_bytes
+        length = dict(scope["headers"]).get(b"content-length")
+        if length and length.isdigit() and int(length) > limit:
+            return await problem(413, f"the body is over {limit} bytes")(scope, receive, send)
+        path = scope["path"]
+        if (path.startswith(API_PREFIX) or path == TOKEN_PATH) and await self._fault(send):
+            return None
+        return await self.app(scope, _capped(receive, limit), send)
+
+    async def _fault(self, send: Send) -> bool:
+        """Plays an injected fault; True when it answered (or dropped) the call itself."""
+        market = self.market
+        faults = market.faults
+        if faults.latency_ms:
+            await asyncio.sleep(faults.latency_ms / 1000)
+        if faults.error_next or (faults.error_share and market.rng.random() < faults.error_share):
+            if faults.error_next:
+                market.set_faults(_minus(faults, "error_next"))
+            await send({"type": "http.response.start", "status": 503, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return True
+        if faults.drop_next or (faults.drop_share and market.rng.random() < faults.drop_share):
+            if faults.drop_next:
+                market.set_faults(_minus(faults, "drop_next"))
+            # The status line goes out, the promised body never does: the server closes the
+            # connection, as a gateway cut mid-answer.
+            headers = [(b"content-length", b"64"), (b"content-type", b"application/json")]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            return True
+        return False
+
+
+def _minus(faults: Faults, name: str) -> Faults:
+    from dataclasses import replace
+
+    return replace(faults, **{name: getattr(faults, name) - 1, "seed": faults.seed})
+
+
+def _capped(receive: Receive, limit: int) -> Receive:
+    """A receive that refuses a body larger than `limit` (chunked uploads have no length)."""
+    seen = 0
+
+    async def capped() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > limit:
+            from reconciler.sandbox.problems import ApiError
+
+            raise ApiError(413, f"the body is over {limit} bytes")
+        return message
+
+    return capped
+
+
+def create_app(state_dir: Path, config: SandboxConfig | None = None) -> Starlette:
+    market = Market(Path(state_dir), config or SandboxConfig())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        worker = asyncio.get_running_loop().create_task(market.work())
+        try:
+            yield
+        finally:
+            worker.cancel()
+            for task in [worker, *market.tasks]:
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+            market.store.close()
+
+    app = Starlette(
+        routes=[*api.ROUTES, *packages.routes(API_PREFIX), *ADMIN_ROUTES],
+        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        lifespan=lifespan,
+    )
+    app.state.market = market
+    app.add_middleware(Gate, market=market)
+    return app

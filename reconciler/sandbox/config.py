@@ -1,0 +1,185 @@
+"""What a sandbox marketplace knows before any call: its sellers, clients, channels and limits.
+
+Defaults let a newcomer start without reading anything; `--config FILE` (YAML or JSON, the same
+snake_case names as these dataclasses) changes any of them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from reconciler.catalog.normal import XML_DELIVERY_NAMES
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """An API client (client credentials) and the seller ids it may act for."""
+
+    client_id: str
+    client_secret: str
+    seller_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A sales channel the seller subscribes to, and how offers may be sent to it."""
+
+    id: str
+    name: str
+    submissions: tuple[str, ...]  # "json", "xml"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryModeConfig:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """A token bucket per seller; 0 calls per second means no limit."""
+
+    per_second: float = 0.0
+    burst: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """Call-volume quota per seller: at most `calls` in a window; 0 means no quota."""
+
+    calls: int = 0
+    window_seconds: float = 900.0
+
+
+@dataclass(frozen=True, slots=True)
+class Faults:
+    """Injected misbehaviour of the marketplace, off by default. Shares are 0.0-1.0."""
+
+    error_share: float = 0.0  # empty 503 answers
+    error_next: int = 0  # the next N API calls answer an empty 503
+    latency_ms: int = 0  # added to every API call
+    drop_share: float = 0.0  # connection closed after the status line
+    drop_next: int = 0
+    slow_integration_seconds: float = 0.0  # added to the integration delay
+    reject_packages: bool = False  # every package is rejected whole
+    offer_reject_share: float = 0.0  # share of offers rejected (code 9999) at integration
+    seed: int = 0  # for the shares, so a run can be replayed
+
+
+DEFAULT_DELIVERY = ("STD", "TRK", "REG", "BPE", "BPS", "BPC")
+DEFAULT_DELIVERY_LABELS = {
+    "STD": "Standard",
+    "TRK": "Envoi Suivi",
+    "REG": "Recommandé",
+    "BPE": "Gros colis Eco",
+    "BPS": "Gros colis Standard",
+    "BPC": "Gros colis Confort",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxConfig:
+    seller_id: int = 98979
+    seller_name: str = "Sandbox Shop"
+    clients: tuple[Client, ...] = (Client("sandbox", "sandbox-secret", (98979,)),)
+    channels: tuple[Channel, ...] = (
+        Channel("CDISFR", "Cdiscount France", ("xml", "json")),
+        Channel("SELLZZ", "Octopia ZZ Marketplace", ("json",)),
+    )
+    delivery_modes: tuple[DeliveryModeConfig, ...] = tuple(
+        DeliveryModeConfig(code, DEFAULT_DELIVERY_LABELS[code]) for code in DEFAULT_DELIVERY
+    )
+    token_expires_in: int = 7200
+    integration_delay: float = 1.0  # seconds between Ready and Integrated
+    rate_limit: RateLimit = field(default_factory=RateLimit)
+    quota: Quota = field(default_factory=Quota)
+    faults: Faults = field(default_factory=Faults)
+    require_known_products: bool = True  # an offer on an unknown GTIN is rejected (13)
+    max_body_bytes: int = 64 * 1024 * 1024
+    max_zip_bytes: int = 64 * 1024 * 1024
+    max_unzipped_bytes: int = 256 * 1024 * 1024
+
+    def channel(self, channel_id: str) -> Channel | None:
+        return next((c for c in self.channels if c.id == channel_id), None)
+
+    def client(self, client_id: str) -> Client | None:
+        return next((c for c in self.clients if c.client_id == client_id), None)
+
+    @property
+    def delivery_codes(self) -> frozenset[str]:
+        return frozenset(m.code for m in self.delivery_modes)
+
+    def with_overrides(self, **overrides: Any) -> SandboxConfig:
+        """A copy with some fields changed; nested ones may be given as plain dicts."""
+        return from_dict({**to_dict(self), **_plain(overrides)})
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return asdict(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_dict(config: SandboxConfig) -> dict[str, Any]:
+    return _plain(config)
+
+
+def from_dict(data: dict[str, Any]) -> SandboxConfig:
+    """A config from plain data; unknown keys are an error so a typo does not go unnoticed."""
+    known = {f.name for f in fields(SandboxConfig)}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"unknown sandbox config key(s): {', '.join(sorted(unknown))}")
+    data = dict(data)
+    if "clients" in data:
+        data["clients"] = tuple(
+            Client(c["client_id"], c["client_secret"], tuple(int(s) for s in c["seller_ids"]))
+            for c in data["clients"]
+        )
+    if "channels" in data:
+        data["channels"] = tuple(
+            Channel(c["id"], c.get("name", c["id"]), tuple(c.get("submissions", ["json"])))
+            for c in data["channels"]
+        )
+    if "delivery_modes" in data:
+        data["delivery_modes"] = tuple(_delivery_mode(m) for m in data["delivery_modes"])
+    for name, kind in (("rate_limit", RateLimit), ("quota", Quota), ("faults", Faults)):
+        if isinstance(data.get(name), dict):
+            data[name] = faults_from_dict(data[name], kind)
+    return replace(SandboxConfig(), **data)
+
+
+def _delivery_mode(value: Any) -> DeliveryModeConfig:
+    if isinstance(value, str):  # a bare code
+        return DeliveryModeConfig(
+            value, DEFAULT_DELIVERY_LABELS.get(value, XML_DELIVERY_NAMES.get(value, value))
+        )
+    return DeliveryModeConfig(value["code"], value.get("name", value["code"]))
+
+
+def faults_from_dict(data: dict[str, Any], kind: type = Faults) -> Any:
+    known = {f.name for f in fields(kind)}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"unknown {kind.__name__} key(s): {', '.join(sorted(unknown))}")
+    return kind(**data)
+
+
+def load_config(path: Path) -> SandboxConfig:
+    """Read a YAML or JSON config file (JSON is YAML, but a .json file is read as JSON)."""
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    if data is None:
+        return SandboxConfig()
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: the sandbox config must be a mapping")
+    return from_dict(data)
