@@ -67,7 +67,11 @@ def _entry(
     base: dict[str, object] = {}
     for field in OFFER_FIELDS:
         if field in _NEUTRAL:
-            base[field] = _xml_only_base(field, [getattr(per_channel[n], field) for n in xml])
+            # on an offer also sold on a json channel the XML-only values go to the xml
+            # channels' overrides: the json channel would not receive them anyway
+            shared = len(xml) == len(names)
+            values = [getattr(per_channel[n], field) for n in xml] if shared else []
+            base[field] = _xml_only_base(field, values)
         else:
             values = [getattr(per_channel[n], field) for n in names]
             base[field] = _most_common(values, prefer=defaults.get(field, _NO_VALUE))
