@@ -72,6 +72,11 @@ def _saved_plan(path: str):  # noqa: ANN202 - Plan, imported lazily
 
 
 def _fresh_plan(catalog_dir: str):  # noqa: ANN202 - Plan, imported lazily
-    from reconciler.plan.run import plan_catalog
+    from reconciler.catalog import load_catalog
+    from reconciler.clock import now
+    from reconciler.marketplace.connect import open_marketplace
+    from reconciler.plan.build import plan_against_marketplace
 
-    return plan_catalog(catalog_dir)
+    catalog = load_catalog(catalog_dir)  # an invalid catalog stops here, before any call
+    with open_marketplace(catalog) as client:
+        return plan_against_marketplace(catalog, client, now())

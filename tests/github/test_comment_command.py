@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal as D
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from github_stand_in import PR_NUMBER, TOKEN, GitHubStandIn
@@ -26,6 +27,7 @@ from reconciler.clock import PARIS
 from reconciler.github.comments import PLAN_MARKER
 from reconciler.plan.build import build_plan
 from reconciler.plan.serialize import dump_plan
+from reconciler.sandbox.embedded import run_embedded
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=PARIS)
 SHIRT = Offer(
@@ -141,3 +143,49 @@ def test_a_damaged_plan_file_is_an_error_not_a_traceback(actions_env, tmp_path):
     result = run(actions_env, "--github", "--plan", str(broken))
     assert result.exit_code == 1
     assert "is not JSON" in result.output
+
+
+def test_plans_a_catalog_folder_against_the_sandbox_and_comments(github, actions_env, tmp_path):
+    with run_embedded(tmp_path / "market") as market:
+        live = {
+            "salesChannelId": "CDISFR",
+            "sellerExternalReference": "TSHIRT-RED-M",
+            "product": {"gtin": "3760452700039"},
+            "integrationPrice": {"price": 19.99},
+            "quantity": 25,
+            "taxes": [{"code": "VAT", "value": 20}],
+            "deliveryModes": [{"code": "TRK", "cost": 4.90, "additionalCost": 1.00}],
+        }
+        assert httpx.post(f"{market.base_url}/sandbox/offers", json=[live]).status_code == 200
+        shop = tmp_path / "shop"
+        (shop / "offers").mkdir(parents=True)
+        (shop / "catalog.yaml").write_text(
+            f"seller_id: 98979\nmarketplace:\n  api_url: {market.api_url}\n"
+            f"  auth_url: {market.auth_url}\n"
+            "channels:\n  cdiscount: {id: CDISFR, submission: xml}\n",
+            encoding="utf-8",
+        )
+        (shop / "offers" / "shirts.yaml").write_text(
+            "offers:\n  - {sku: TSHIRT-RED-M, gtin: '3760452700039', price: 17.99, stock: 25,\n"
+            "     condition: new, vat: 20, eco_tax: 0, dea_tax: 0, preparation_days: 2,\n"
+            "     delivery: [{mode: TRK, cost: 4.90, additional_cost: 1.00}]}\n",
+            encoding="utf-8",
+        )
+        env = {
+            **actions_env,
+            "OCTOPIA_CLIENT_ID": market.client_id,
+            "OCTOPIA_CLIENT_SECRET": market.client_secret,
+        }
+        result = run(env, "--github", str(shop))
+    assert result.exit_code == 0, result.output
+    [body] = bodies(github)
+    assert "TSHIRT-RED-M" in body and "17.99" in body
+
+
+def test_an_invalid_catalog_folder_posts_nothing(github, actions_env, tmp_path):
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    (shop / "catalog.yaml").write_text("seller_id: -1\n", encoding="utf-8")
+    result = run(actions_env, "--github", str(shop))
+    assert result.exit_code == 4, result.output
+    assert bodies(github) == []
