@@ -73,10 +73,9 @@ def update_request(offer: Offer, fields: frozenset[str]) -> dict[str, object]:
     if "condition" in fields:
         body["condition"] = API_CONDITIONS[offer.condition]
     if "price" in fields or fields & _TAX_FIELDS:
-        price: dict[str, object] = {"price": number(offer.price)}
-        if fields & _TAX_FIELDS:
-            price["taxes"] = taxes(offer)
-        body["price"] = price
+        # The price node travels whole: a price without its taxes is refused (sandbox code 1007,
+        # and the API's own example never shows one alone).
+        body["price"] = {"price": number(offer.price), "taxes": taxes(offer)}
     if "delivery" in fields:
         body["deliveryModes"] = delivery_modes(offer)
     if "preparation_days" in fields:

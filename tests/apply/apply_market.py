@@ -1,0 +1,142 @@
+"""A sandbox marketplace over real HTTP for the apply tests, and catalogs built in Python.
+
+The sandbox runs in a thread of the test process, so a child process killed with SIGKILL
+leaves it running, integrating, as the real marketplace would.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from reconciler.catalog.model import (
+    Catalog,
+    Condition,
+    DeliveryOption,
+    Guards,
+    ManagePolicy,
+    MarketplaceSettings,
+    Offer,
+    PackageStore,
+    SalesChannel,
+    Submission,
+)
+from reconciler.marketplace.auth import Credentials
+from reconciler.marketplace.client import MarketplaceClient
+from reconciler.marketplace.governor import Limits
+from reconciler.sandbox.app import create_app
+from reconciler.sandbox.auth import TOKEN_PATH
+from reconciler.sandbox.config import SandboxConfig
+
+FAST = Limits(backoff_base=0.01, backoff_cap=0.05, max_attempts=4, time_budget=120)
+CHANNELS = {
+    "zz": SalesChannel("zz", "SELLZZ", Submission.JSON),
+    "cdiscount": SalesChannel("cdiscount", "CDISFR", Submission.XML, (1,)),
+}
+
+
+def gtin(n: int) -> str:
+    """A valid EAN-13 (check digit computed) for product number n."""
+    body = f"376{n:09d}"
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+@dataclass
+class Market:
+    base: str
+    state_dir: Path
+    server: uvicorn.Server
+
+    @property
+    def api_url(self) -> str:
+        return self.base + "/seller/v2"
+
+    @property
+    def auth_url(self) -> str:
+        return self.base + TOKEN_PATH
+
+    def admin(self, path: str, body: Any) -> Any:
+        answer = httpx.post(self.base + path, json=body, timeout=30)
+        answer.raise_for_status()
+        return answer.json()
+
+    def faults(self, **faults: Any) -> None:
+        self.admin("/sandbox/faults", faults)
+
+    def products(self, count: int) -> None:
+        self.admin("/sandbox/products", [{"gtin": gtin(n), "title": f"P{n}"} for n in range(count)])
+
+    def client(self, limits: Limits = FAST) -> MarketplaceClient:
+        credentials = Credentials("sandbox", "sandbox-secret")
+        return MarketplaceClient(self.api_url, self.auth_url, credentials, 98979, limits=limits)
+
+    def store(self) -> PackageStore:
+        return PackageStore("http-put", self.base + "/sandbox/blobs/{name}")
+
+
+def start_market(state_dir: Path, **config: Any) -> Market:
+    settings = SandboxConfig().with_overrides(integration_delay=0.05, **config)
+    app = create_app(state_dir, settings)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the sandbox did not start")
+        time.sleep(0.01)
+    return Market(f"http://127.0.0.1:{port}", state_dir, server)
+
+
+def offer(channel: str, n: int, **fields: Any) -> Offer:
+    base = Offer(
+        channel=channel,
+        sku=f"SKU-{n:04d}",
+        gtin=gtin(n),
+        price=Decimal("19.99"),
+        stock=5,
+        condition=Condition.NEW,
+        vat=Decimal("20.00"),
+        eco_tax=Decimal("0.00"),
+        dea_tax=Decimal("0.00"),
+        preparation_days=2,
+        delivery=(DeliveryOption("TRK", Decimal("4.90"), Decimal("1.00")),),
+    )
+    return replace(base, **fields)
+
+
+def catalog(
+    root: Path,
+    market: Market,
+    offers: list[Offer],
+    *,
+    manage: ManagePolicy = ManagePolicy.LISTED,
+    guards: Guards | None = None,
+    store: PackageStore | None = None,
+    content_hash: str = "catalog-v1",
+) -> Catalog:
+    return Catalog(
+        root=str(root),
+        seller_id=98979,
+        marketplace=MarketplaceSettings(api_url=market.api_url, auth_url=market.auth_url),
+        channels=dict(CHANNELS),
+        manage=manage,
+        guards=guards or Guards(min_existing_offers=1_000_000),
+        package_store=store or market.store(),
+        offers={o.key: o for o in offers},
+        content_hash=content_hash,
+    )
