@@ -1,0 +1,170 @@
+"""The catalog: YAML files a seller edits, checked and resolved to one desired offer per channel.
+
+    load_catalog(path) -> Catalog                      raises CatalogInvalid with every error
+    check_catalog(path) -> (Catalog | None, problems)  errors and warnings; None when any error
+
+The pipeline, one module per step: load (safe YAML, positions) -> schema (JSON Schema) -> rules
+(what a schema cannot say) -> resolve (defaults, overrides, normal form) -> the operations' own
+rules (reconciler.operations.rules). Every step reports problems instead of stopping, so one
+run lists them all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reconciler import clock
+from reconciler.catalog import resolve, rules
+from reconciler.catalog.load import CatalogFiles, YamlFile, catalog_files
+from reconciler.catalog.model import Catalog, Offer, Submission
+from reconciler.catalog.schema import check_file
+from reconciler.errors import CatalogInvalid, Location, Problem
+
+__all__ = ["check_catalog", "load_catalog"]
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    """The resolved catalog at `path`; CatalogInvalid (exit 4) carries all errors if any."""
+    catalog, problems = check_catalog(path)
+    if catalog is None:
+        raise CatalogInvalid([p for p in problems if p.severity == "error"])
+    return catalog
+
+
+def check_catalog(path: str | Path) -> tuple[Catalog | None, list[Problem]]:
+    """Every problem of the catalog at `path`, sorted by file and line; the catalog when valid."""
+    files = catalog_files(Path(path))
+    problems = list(files.problems)
+    catalog = _check(files, problems)
+    problems.sort(key=Problem.sort_key)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return catalog, problems
+
+
+def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
+    if files.settings is None:
+        return None
+    settings = _settings(files.settings, problems)
+    offer_files = [(f, _checked(f, "offers", problems)) for f in files.offers]
+    operation_files = [(f, _checked(f, "operations", problems)) for f in files.operations]
+    if settings is None:
+        return None
+    resolver = resolve.OfferResolver(
+        files.settings, settings["channels"], files.settings.data.get("defaults", {})
+    )
+    declared = _Declared()
+    for loaded, items in offer_files:
+        declared.add(loaded, items, resolver, problems)
+    operations = []
+    for loaded, items in operation_files:
+        for index, raw in items:
+            found, wrong = resolve.operation(loaded, index, raw)
+            problems += wrong
+            if found is not None:
+                operations.append(found)
+    catalog = Catalog(
+        root=str(files.root),
+        **settings,
+        offers=declared.offers,
+        operations=tuple(operations),
+        tags=declared.tags,
+        origins=declared.origins,
+        content_hash=files.content_hash,
+    )
+    problems += _operation_rules(catalog)
+    problems += _warnings(files, catalog)
+    return catalog
+
+
+def _settings(loaded: YamlFile, problems: list[Problem]) -> dict[str, Any] | None:
+    problems += loaded.problems
+    if loaded.data is None:
+        return None
+    check = check_file(loaded, "catalog")
+    problems += check.problems
+    if check.problems:
+        return None
+    data: dict[str, Any] = loaded.data  # type: ignore[assignment]
+    problems += rules.check_channels(loaded, data["channels"])
+    problems += rules.check_defaults(loaded, data.get("defaults", {}))
+    return resolve.settings(data)
+
+
+def _checked(loaded: YamlFile, kind: str, problems: list[Problem]) -> list[tuple[int, Any]]:
+    """The items of an offers or operations file that the schema accepts, with their index."""
+    problems += loaded.problems
+    if loaded.data is None:
+        return []
+    check = check_file(loaded, kind)
+    problems += check.problems
+    if not check.usable:
+        return []
+    bad = check.bad_items
+    return [(i, item) for i, item in enumerate(loaded.data[kind]) if i not in bad]  # type: ignore[index]
+
+
+class _Declared:
+    """The offers of every offers file, resolved, with their tags and where they are declared."""
+
+    def __init__(self) -> None:
+        self.offers: dict[tuple[str, str], Offer] = {}
+        self.tags: dict[str, frozenset[str]] = {}
+        self.origins: dict[tuple[str, str], Location] = {}
+        self.register = rules.SkuRegister()
+
+    def add(
+        self,
+        loaded: YamlFile,
+        items: list[tuple[int, Any]],
+        resolver: resolve.OfferResolver,
+        problems: list[Problem],
+    ) -> None:
+        submissions = {name: c.submission for name, c in resolver.channels.items()}
+        marks = loaded.item_marks.get("offers", [])
+        for index, raw in items:
+            wrong = rules.check_offer(loaded, index, raw, submissions)
+            if wrong:
+                problems += wrong
+                continue
+            sku = raw["sku"]
+            line, column = marks[index]
+            origin = Location(loaded.name, line, column, f"offers[{index}]")
+            channels = resolver.channels_of(raw)
+            clash = self.register.clash(sku, channels, origin)
+            if clash:
+                problems.append(loaded.problem(("offers", index, "sku"), clash))
+                continue
+            offers, wrong = resolver.resolve(loaded, index, raw, channels)
+            problems += wrong
+            for offer in offers:
+                self.offers[offer.channel, sku] = offer
+                self.origins[offer.channel, sku] = origin
+            if "tags" in raw:
+                self.tags[sku] = self.tags.get(sku, frozenset()) | frozenset(raw["tags"])
+
+
+def _operation_rules(catalog: Catalog) -> list[Problem]:
+    if not catalog.operations:
+        return []
+    # Imported here: the operations package builds on the catalog model, not the other way round.
+    from reconciler.operations.rules import check_operations
+
+    return check_operations(catalog, clock.now())
+
+
+def _warnings(files: CatalogFiles, catalog: Catalog) -> list[Problem]:
+    warnings: list[Problem] = []
+    settings_file = files.settings.name if files.settings else "catalog.yaml"
+    xml = [c.name for c in catalog.channels.values() if c.submission is Submission.XML]
+    if xml and catalog.package_store is None and catalog.marketplace.sandbox is None:
+        message = (
+            f"xml channel(s) {', '.join(xml)} need a package_store to apply "
+            "(or marketplace: {sandbox: embedded})"
+        )
+        warnings.append(Problem(Location(settings_file, 1, 1), message, "warning"))
+    if not files.offers:
+        message = "no offers/*.yaml: the catalog declares no offers"
+        warnings.append(Problem(Location(str(files.root / "offers")), message, "warning"))
+    return warnings

@@ -1,0 +1,98 @@
+"""How fast `catalog validate` is, beside a plain PyYAML C-loader read of the same files.
+
+    python bench/validate.py DIR [--repeat N]
+
+Prints offers/s and peak memory of check_catalog(DIR), the time of `yaml.load(f,
+Loader=yaml.CSafeLoader)` over the same YAML files (the baseline, measured in the same run), and
+the ratio. Target (issue 2): ratio <= 1.5 and peak < 500 MB at 100,000 offers. Each side is
+measured in its own child process, so one's memory does not count against the other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def _files(root: Path) -> list[Path]:
+    parts = [root / "catalog.yaml"]
+    for folder in ("offers", "operations"):
+        parts += sorted((root / folder).glob("*.yaml"))
+    return [p for p in parts if p.is_file()]
+
+
+def measure_plain(root: Path) -> dict[str, float]:
+    import yaml
+
+    start = time.perf_counter()
+    for path in _files(root):
+        with path.open("rb") as stream:
+            yaml.load(stream, Loader=yaml.CSafeLoader)
+    return {"seconds": time.perf_counter() - start}
+
+
+def measure_validate(root: Path) -> dict[str, float]:
+    from reconciler.catalog import check_catalog
+
+    start = time.perf_counter()
+    catalog, problems = check_catalog(root)
+    seconds = time.perf_counter() - start
+    errors = sum(1 for p in problems if p.severity == "error")
+    declared = len({sku for _, sku in catalog.offers}) if catalog else 0
+    return {
+        "seconds": seconds,
+        "offers": declared,
+        "channel_offers": len(catalog.offers) if catalog else 0,
+        "errors": errors,
+    }
+
+
+def _child(kind: str, root: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, str(root), "--child", kind],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("dir", type=Path)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is kept")
+    parser.add_argument("--child", choices=("plain", "validate"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        figures = (measure_plain if args.child == "plain" else measure_validate)(args.dir)
+        figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(figures))
+        return
+    plain, validate = [], []
+    for _ in range(args.repeat):  # interleaved, so a busy machine slows both alike
+        plain.append(_child("plain", args.dir))
+        validate.append(_child("validate", args.dir))
+    best_plain = min(plain, key=lambda f: f["seconds"])
+    best = min(validate, key=lambda f: f["seconds"])
+    offers = best["offers"]
+    ratio = best["seconds"] / best_plain["seconds"]
+    print(f"catalog: {args.dir} ({offers} offers, {best['channel_offers']} channel offers)")
+    print(f"errors found: {best['errors']}")
+    for label, run in (("validate", best), ("yaml.load (C)", best_plain)):
+        rate = offers / run["seconds"]
+        print(
+            f"{label:15} {run['seconds']:7.2f} s {rate:9.0f} offers/s peak {run['peak_mb']:5.0f} MB"
+        )
+    print(f"ratio validate / plain load: {ratio:.2f} (target <= 1.5)")
+    runs = " ".join(f"{f['seconds']:.2f}" for f in validate)
+    plains = " ".join(f"{f['seconds']:.2f}" for f in plain)
+    print(f"all runs (s): validate {runs} | plain {plains}")
+
+
+if __name__ == "__main__":
+    main()

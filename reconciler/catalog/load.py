@@ -1,0 +1,382 @@
+"""Reading one catalog YAML file safely into plain values, keeping where each thing was written.
+
+libyaml (PyYAML's C parser) composes the node tree; the plain values are built here from the
+nodes rather than by PyYAML's constructor: it is faster (the constructor is pure Python), and it
+is where the safety rules live: only the standard YAML tags, no duplicate keys, aliases counted
+instead of expanded. Positions are not copied onto every value: the node tree is composed again,
+only for a file that has a problem to point at.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from pathlib import Path
+
+import yaml
+
+from reconciler.errors import Location, Problem
+
+_TAG = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL = (_TAG + n for n in ("str", "int", "float", "bool", "null"))
+TIMESTAMP, MERGE = _TAG + "timestamp", _TAG + "merge"
+_INDENT_TAB = re.compile(r"^ *\t", re.MULTILINE)
+# An alias may repeat a part of the file, but not blow it up: a billion-laughs file is refused
+# before any walker expands it (the values built here share the aliased parts).
+ALIAS_GROWTH_LIMIT = 10
+ALIAS_FREE_NODES = 10_000
+
+
+class _Loader(yaml.CSafeLoader):
+    """libyaml's composer with a memo on implicit tag resolution.
+
+    Resolving a plain scalar (is it an int? a date?) runs Python regexes and is a good part of
+    composing; a catalog repeats the same keys and many values, and a plain scalar's tag depends
+    on its text alone, so each distinct text is resolved once per file.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.tags: dict[str, str] = {}
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = self.tags.get(value)
+            if tag is None:
+                tag = self.tags[value] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)
+
+
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of a one-document YAML text (yaml.MarkedYAMLError when malformed)."""
+    return _Loader(text).get_single_node()
+
+
+class YamlFile:
+    """One loaded file: its plain `data` (None when it could not be read) and its `problems`."""
+
+    __slots__ = ("path", "name", "text", "data", "problems", "item_marks", "_root")
+
+    def __init__(self, path: Path, name: str) -> None:
+        self.path = path
+        self.name = name  # how problems name the file
+        self.text = ""
+        self.data: object = None
+        self.problems: list[Problem] = []
+        # (line, column) of each item of the top-level lists (offers, operations), by key
+        self.item_marks: dict[str, list[tuple[int, int]]] = {}
+        self._root: yaml.Node | None = None
+
+    def at(self, field: tuple[str | int, ...], key: bool = False) -> Location:
+        """The location of a field path such as ("offers", 3, "price"): its value, or its key.
+
+        A path that goes through something the file does not spell out (a merged or defaulted
+        value) points at the deepest part that is there.
+        """
+        node = self._node()
+        line = column = 0
+        if node is not None:
+            line, column = node.start_mark.line + 1, node.start_mark.column + 1
+            for step in field:
+                found = _child(node, step, key and step is field[-1])
+                if found is None:
+                    break
+                node = found if isinstance(found, yaml.Node) else found[1]
+                mark = (found[0] if isinstance(found, tuple) else found).start_mark
+                line, column = mark.line + 1, mark.column + 1
+        return Location(self.name, line, column, field_path(field))
+
+    def problem(self, field: tuple[str | int, ...], message: str, key: bool = False) -> Problem:
+        return Problem(self.at(field, key), message)
+
+    def _node(self) -> yaml.Node | None:
+        if self._root is None and self.text:
+            self._root = compose(self.text)
+        return self._root
+
+
+def _child(node: yaml.Node, step: str | int, key: bool) -> yaml.Node | tuple | None:
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+        return node.value[step] if 0 <= step < len(node.value) else None
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == step:
+                return (key_node, value_node) if key else value_node
+    return None
+
+
+def field_path(field: tuple[str | int, ...]) -> str:
+    """("offers", 3, "price") -> "offers[3].price"."""
+    text = ""
+    for step in field:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
+    return text
+
+
+def load_yaml(path: Path, name: str) -> YamlFile:
+    """Read `path`; problems (never exceptions) for anything unsafe or malformed."""
+    loaded = YamlFile(path, name)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        loaded.problems.append(Problem(Location(name), f"cannot read the file: {err.strerror}"))
+        return loaded
+    text = _decode(raw, loaded)
+    if text is None:
+        return loaded
+    try:
+        root = compose(text)
+    except yaml.MarkedYAMLError as err:
+        loaded.problems.append(_syntax_problem(err, name))
+        return loaded
+    if root is None:
+        loaded.problems.append(Problem(Location(name, 1, 1), "the file is empty"))
+        return loaded
+    loaded.text = text
+    builder = _Builder("&" in text)
+    data = builder.build(root)
+    if builder.errors:
+        loaded._root = root
+        loaded.problems += [_node_problem(loaded, root, node, msg) for node, msg in builder.errors]
+    elif builder.expanded > ALIAS_GROWTH_LIMIT * builder.distinct + ALIAS_FREE_NODES:
+        loaded.problems.append(
+            Problem(
+                Location(name, 1, 1),
+                f"YAML aliases expand {builder.distinct} nodes to {builder.expanded}: "
+                "refused (an alias bomb?)",
+            )
+        )
+    else:
+        loaded.data = data
+        loaded.item_marks = _item_marks(root)
+    return loaded
+
+
+def _item_marks(root: yaml.Node) -> dict[str, list[tuple[int, int]]]:
+    marks: dict[str, list[tuple[int, int]]] = {}
+    if isinstance(root, yaml.MappingNode):
+        for key_node, value_node in root.value:
+            if isinstance(value_node, yaml.SequenceNode):
+                starts = [item.start_mark for item in value_node.value]
+                marks[key_node.value] = [(m.line + 1, m.column + 1) for m in starts]
+    return marks
+
+
+def _decode(raw: bytes, loaded: YamlFile) -> str | None:
+    name = loaded.name
+    if raw.startswith(codecs.BOM_UTF8):
+        problem = "the file starts with a byte-order mark (BOM): save it as UTF-8 without BOM"
+        loaded.problems.append(Problem(Location(name, 1, 1), problem))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        byte = raw[err.start]
+        problem = f"the file is not UTF-8 (byte 0x{byte:02x}): save it as UTF-8"
+        loaded.problems.append(Problem(Location(name, line, column), problem))
+        return None
+    if not text.strip():
+        loaded.problems.append(Problem(Location(name, 1, 1), "the file is empty"))
+        return None
+    if "\t" in text:
+        tab = _INDENT_TAB.search(text)
+        if tab:
+            line = text.count("\n", 0, tab.start()) + 1
+            column = tab.end() - tab.start()
+            problem = "a tab is used for indentation: YAML indents with spaces only"
+            loaded.problems.append(Problem(Location(name, line, column), problem))
+            return None
+    return text
+
+
+def _syntax_problem(err: yaml.MarkedYAMLError, name: str) -> Problem:
+    mark = err.problem_mark or err.context_mark
+    what = ", ".join(part for part in (err.context, err.problem) if part)
+    if mark is None:
+        return Problem(Location(name), f"invalid YAML: {what}")
+    return Problem(Location(name, mark.line + 1, mark.column + 1), f"invalid YAML: {what}")
+
+
+def _node_problem(loaded: YamlFile, root: yaml.Node, node: yaml.Node, message: str) -> Problem:
+    path = _path_to(root, node, ()) or ()
+    mark = node.start_mark
+    return Problem(Location(loaded.name, mark.line + 1, mark.column + 1, field_path(path)), message)
+
+
+def _path_to(
+    here: yaml.Node, target: yaml.Node, path: tuple[str | int, ...]
+) -> tuple[str | int, ...] | None:
+    """The field path of `target` (only called for a file with a problem to show)."""
+    if here is target:
+        return path
+    if isinstance(here, yaml.SequenceNode):
+        for index, item in enumerate(here.value):
+            found = _path_to(item, target, (*path, index))
+            if found is not None:
+                return found
+    elif isinstance(here, yaml.MappingNode):
+        for key_node, value_node in here.value:
+            step = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+            if key_node is target:
+                return (*path, step)
+            found = _path_to(value_node, target, (*path, step))
+            if found is not None:
+                return found
+    return None
+
+
+_BOOLS = yaml.constructor.SafeConstructor.bool_values
+_SPECIAL_FLOATS = {".inf": float("inf"), ".nan": float("nan")}
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+
+
+class _Builder:
+    """Builds plain values (dict, list, str, int, float, bool, None) from a node tree.
+
+    Timestamps stay text: the catalog parses its own dates (and says so when one is wrong).
+    """
+
+    def __init__(self, has_anchors: bool) -> None:
+        self.errors: list[tuple[yaml.Node, str]] = []
+        self.built: dict[int, tuple[object, int]] | None = {} if has_anchors else None
+        self.distinct = 0  # nodes in the file
+        self.expanded = 0  # nodes once every alias is expanded
+
+    def build(self, node: yaml.Node) -> object:
+        if type(node) is yaml.ScalarNode:
+            self.distinct += 1
+            self.expanded += 1
+            return self.scalar(node)
+        built = self.built
+        if built is not None:
+            seen = built.get(id(node))
+            if seen is not None:  # an alias: share the value, count its expansion
+                self.expanded += seen[1]
+                return seen[0]
+        before = self.expanded
+        self.distinct += 1
+        self.expanded += 1
+        if type(node) is yaml.MappingNode:
+            value: object = self.mapping(node)
+        else:
+            if node.tag != _TAG + "seq":
+                self.errors.append((node, f"the YAML tag {_tag_name(node.tag)} is not allowed"))
+            value = [self.build(item) for item in node.value]
+        if built is not None:
+            built[id(node)] = (value, self.expanded - before)
+        return value
+
+    def mapping(self, node: yaml.MappingNode) -> dict[str, object]:
+        if node.tag != _TAG + "map":
+            self.errors.append((node, f"the YAML tag {_tag_name(node.tag)} is not allowed"))
+        result: dict[str, object] = {}
+        merged: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode:
+                self.errors.append((key_node, "a key must be a plain name, not a list or mapping"))
+                continue
+            key = key_node.value
+            if key_node.tag == MERGE:
+                self.merge(merged, key_node, self.build(value_node))
+                continue
+            if key in result:
+                first = next(k for k, _ in node.value if getattr(k, "value", None) == key)
+                where = f"line {first.start_mark.line + 1}"
+                self.errors.append((key_node, f"duplicate key {key!r} (first at {where})"))
+                continue
+            result[key] = self.build(value_node)
+        if merged:
+            return {**merged, **result}
+        return result
+
+    def merge(self, merged: dict[str, object], node: yaml.Node, value: object) -> None:
+        for part in value if isinstance(value, list) else [value]:
+            if not isinstance(part, dict):
+                self.errors.append((node, "a merge key (<<) takes a mapping or a list of them"))
+                return
+            for key, item in part.items():
+                merged.setdefault(key, item)
+
+    def scalar(self, node: yaml.ScalarNode) -> object:
+        tag, text = node.tag, node.value
+        if tag is STR or tag == STR or tag == TIMESTAMP:  # noqa: SIM109 - fastest first
+            return text
+        if tag == INT:
+            if text[0] != "0" or len(text) == 1:
+                try:
+                    return int(text)
+                except ValueError:
+                    pass
+            return yaml.constructor.SafeConstructor().construct_yaml_int(node)
+        if tag == FLOAT:
+            try:
+                return float(text)
+            except ValueError:
+                special = _SPECIAL_FLOATS.get(text.lower().lstrip("+-"))
+                if special is None:
+                    return yaml.constructor.SafeConstructor().construct_yaml_float(node)
+                return -special if text.startswith("-") else special
+        if tag == BOOL:
+            return _BOOLS[text.lower()]
+        if tag == NULL:
+            return None
+        self.errors.append((node, f"the YAML tag {_tag_name(tag)} is not allowed"))
+        return text
+
+
+class CatalogFiles:
+    """The files of one catalog folder, loaded: catalog.yaml, offers/*.yaml, operations/*.yaml."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.settings: YamlFile | None = None
+        self.offers: list[YamlFile] = []
+        self.operations: list[YamlFile] = []
+        self.problems: list[Problem] = []
+        self.content_hash = ""
+
+
+def catalog_files(root: Path) -> CatalogFiles:
+    """Load every file of the catalog at `root`; a missing folder or catalog.yaml is a problem."""
+    files = CatalogFiles(root)
+    settings = root / "catalog.yaml"
+    if not root.is_dir():
+        message = "no catalog here: the folder does not exist"
+        files.problems.append(Problem(Location(str(root)), message))
+        return files
+    if not settings.is_file():
+        message = "missing catalog.yaml: a catalog folder starts with one (seller_id, channels)"
+        files.problems.append(Problem(Location(str(settings)), message))
+        return files
+    offers = _yaml_files(root / "offers")
+    operations = _yaml_files(root / "operations")
+    files.settings = load_yaml(settings, str(settings))
+    files.offers = [load_yaml(path, str(path)) for path in offers]
+    files.operations = [load_yaml(path, str(path)) for path in operations]
+    files.content_hash = content_hash(root, [settings, *offers, *operations])
+    return files
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def content_hash(root: Path, paths: list[Path]) -> str:
+    """sha256 over the relative path and bytes of each file, in path order."""
+    digest = hashlib.sha256()
+    for path in sorted(paths, key=lambda p: p.relative_to(root).as_posix()):
+        relative = path.relative_to(root).as_posix().encode()
+        content = path.read_bytes()
+        for part in (relative, content):
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+    return digest.hexdigest()

@@ -1,0 +1,232 @@
+"""From checked plain values to the typed model: one desired `Offer` per (channel, sku).
+
+An offer on a channel is: the catalog's defaults, then the offer's own fields, then its
+`overrides[channel]`; every value goes through reconciler.catalog.normal, the normal form the
+live side is brought to as well. The rules that need the offer as it is on one channel (price
+against taxes, striked price) are checked here, where that offer exists.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from reconciler.catalog import normal
+from reconciler.catalog.load import YamlFile
+from reconciler.catalog.model import (
+    XML_ONLY_FIELDS,
+    CommercialOperation,
+    Condition,
+    Guards,
+    ManagePolicy,
+    MarketplaceSettings,
+    Offer,
+    OperationKind,
+    OperationSelector,
+    PackageStore,
+    Packaging,
+    PriceAlignment,
+    SalesChannel,
+    Submission,
+)
+from reconciler.catalog.schema import shown
+from reconciler.clock import aware
+from reconciler.errors import Location, Problem
+
+Raw = dict[str, Any]
+
+
+def exact(value: object) -> Decimal:
+    """A number as the exact Decimal the seller wrote (floats through their shortest form)."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)  # type: ignore[arg-type]
+
+
+def _delivery(options: list[Raw]) -> tuple:
+    return normal.delivery(
+        [normal.delivery_option(o["mode"], o["cost"], o["additional_cost"]) for o in options]
+    )
+
+
+def _alignment(value: Raw) -> PriceAlignment:
+    floor = value.get("minimum_price")
+    return PriceAlignment(bool(value["align"]), None if floor is None else normal.money(floor))
+
+
+def _packaging(value: Raw) -> Packaging:
+    return Packaging(unit=value["unit"], value=exact(value["value"]))
+
+
+# How each offer field reaches its normal form.
+NORMAL_FORM: dict[str, Any] = {
+    "price": normal.money,
+    "stock": int,
+    "condition": normal.condition,
+    "vat": normal.rate,
+    "eco_tax": normal.money,
+    "dea_tax": normal.money,
+    "preparation_days": int,
+    "delivery": _delivery,
+    "status": str,
+    "comment": str,
+    "striked_price": normal.money,
+    "price_alignment": _alignment,
+    "packaging": _packaging,
+}
+# What an offer has when neither it nor the defaults say otherwise.
+FALLBACKS: dict[str, object] = {
+    "condition": Condition.NEW,
+    "eco_tax": normal.money(0),
+    "dea_tax": normal.money(0),
+    "status": "active",
+    "comment": "",
+    "striked_price": None,
+    "price_alignment": None,
+    "packaging": None,
+}
+NEEDED = ("vat", "preparation_days", "delivery")  # from the offer or the defaults
+_NEUTRAL = {name: FALLBACKS[name] for name in XML_ONLY_FIELDS}
+
+
+def normal_fields(values: Raw) -> Raw:
+    return {name: NORMAL_FORM[name](v) for name, v in values.items() if name in NORMAL_FORM}
+
+
+def settings(data: Raw) -> dict[str, Any]:
+    """The catalog-wide parts of a `Catalog`, from a checked catalog.yaml."""
+    market = data.get("marketplace", {})
+    store = data.get("package_store")
+    return {
+        "seller_id": data["seller_id"],
+        "marketplace": MarketplaceSettings(**market),
+        "channels": {
+            name: SalesChannel(
+                name=name,
+                id=str(channel["id"]),
+                submission=Submission(channel["submission"]),
+                publication_pools=tuple(channel.get("publication_pools", ())),
+            )
+            for name, channel in data["channels"].items()
+        },
+        "manage": ManagePolicy(data.get("manage", "listed")),
+        "guards": Guards(**{k: exact(v) for k, v in data.get("guards", {}).items()}),
+        "package_store": PackageStore(**store) if store else None,
+    }
+
+
+class OfferResolver:
+    """Resolves declared offers against one catalog's defaults and channels."""
+
+    def __init__(self, settings_file: YamlFile, channels: dict[str, SalesChannel], defaults: Raw):
+        self.settings_file = settings_file
+        self.channels = channels
+        self.all_channels = list(channels)
+        self.defaults = defaults
+        self.base = {**FALLBACKS, **normal_fields(defaults)}
+
+    def channels_of(self, raw: Raw) -> list[str]:
+        named = raw.get("channels")
+        if named is None:
+            return self.all_channels
+        return [name for name in named if name in self.channels]
+
+    def resolve(
+        self, file: YamlFile, index: int, raw: Raw, channels: list[str]
+    ) -> tuple[list[Offer], list[Problem]]:
+        """The offer on each of `channels`, and the problems of those resolved offers."""
+        base = {**self.base, **normal_fields(raw)}
+        missing = [name for name in NEEDED if name not in base]
+        if missing:
+            return [], [self._missing(file, index, missing)]
+        overrides = raw.get("overrides", {})
+        offers: list[Offer] = []
+        problems: list[Problem] = []
+        for channel in channels:
+            override = overrides.get(channel)
+            values = {**base, **normal_fields(override)} if override else base
+            if self.channels[channel].submission is Submission.JSON:
+                values = {**values, **_NEUTRAL}
+            offer = _offer(channel, raw, values)
+            problems += self._check(file, index, raw, offer)
+            offers.append(offer)
+        return offers, problems
+
+    def _missing(self, file: YamlFile, index: int, missing: list[str]) -> Problem:
+        names = ", ".join(missing)
+        message = f"{names} not set: give it on the offer or in defaults of catalog.yaml"
+        return file.problem(("offers", index), message)
+
+    def _check(self, file: YamlFile, index: int, raw: Raw, offer: Offer) -> list[Problem]:
+        problems: list[Problem] = []
+        taxes = offer.eco_tax + offer.dea_tax
+        if offer.price < taxes:
+            message = f"price {offer.price} is below eco_tax + dea_tax ({taxes})"
+            problems.append(self._at(file, index, raw, offer.channel, "price", message))
+        if offer.striked_price is not None and offer.striked_price <= offer.price:
+            message = f"striked_price must be above price {offer.price} (got {offer.striked_price})"
+            problems.append(self._at(file, index, raw, offer.channel, "striked_price", message))
+        return problems
+
+    def _at(self, file: YamlFile, index: int, raw: Raw, channel: str, name: str, message: str):
+        """A problem at the place that gave the field its value on that channel."""
+        if name in raw.get("overrides", {}).get(channel, {}):
+            return file.problem(("offers", index, "overrides", channel, name), message)
+        if name in raw or name not in self.defaults:
+            return file.problem(("offers", index, name), message)
+        return self.settings_file.problem(("defaults", name), message)
+
+
+def _offer(channel: str, raw: Raw, values: Raw) -> Offer:
+    return Offer(
+        channel=channel,
+        sku=raw["sku"],
+        gtin=raw["gtin"],
+        price=values["price"],
+        stock=0 if values["status"] == "inactive" else values["stock"],
+        condition=values["condition"],
+        vat=values["vat"],
+        eco_tax=values["eco_tax"],
+        dea_tax=values["dea_tax"],
+        preparation_days=values["preparation_days"],
+        delivery=values["delivery"],
+        comment=values["comment"],
+        striked_price=values["striked_price"],
+        price_alignment=values["price_alignment"],
+        packaging=values["packaging"],
+    )
+
+
+def operation(
+    file: YamlFile, index: int, raw: Raw
+) -> tuple[CommercialOperation | None, list[Problem]]:
+    """A commercial operation from a checked item of an operations file."""
+    at = ("operations", index)
+    moments: dict[str, datetime] = {}
+    problems: list[Problem] = []
+    for name in ("start", "end"):
+        try:
+            moments[name] = aware(datetime.fromisoformat(raw[name]))
+        except ValueError:
+            message = f"is not a valid date and time (got {shown(raw[name])})"
+            problems.append(file.problem((*at, name), message))
+    if problems:
+        return None, problems
+    line, column = file.item_marks["operations"][index]
+    selector = raw["offers"]
+    reference = raw.get("reference_price")
+    return (
+        CommercialOperation(
+            name=raw["name"],
+            kind=OperationKind(raw["kind"]),
+            channel=raw["channel"],
+            start=moments["start"],
+            end=moments["end"],
+            discount_percent=raw["discount_percent"],
+            selector=OperationSelector(
+                skus=tuple(selector.get("skus", ())), tags=tuple(selector.get("tags", ()))
+            ),
+            reference_price=None if reference is None else normal.money(reference),
+            location=Location(file.name, line, column, f"operations[{index}]"),
+        ),
+        [],
+    )

@@ -1,0 +1,148 @@
+"""The catalog rules a JSON Schema cannot say (CATALOG_FORMAT.md, "Rules every tool must enforce").
+
+These run on the plain values of items the schema accepted, so types are already right. The rules
+that need an offer as it is on one channel (price against taxes, striked price) are checked by
+reconciler.catalog.resolve, where defaults and overrides are applied.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from reconciler.catalog.load import YamlFile
+from reconciler.catalog.model import XML_ONLY_FIELDS, Submission
+from reconciler.catalog.normal import XML_DELIVERY_NAMES
+from reconciler.catalog.schema import shown
+from reconciler.errors import Location, Problem
+
+MONEY_FIELDS = ("price", "eco_tax", "dea_tax", "striked_price")
+DELIVERY_CODES = ", ".join(sorted(XML_DELIVERY_NAMES))
+
+Path = tuple[str | int, ...]
+
+
+def gtin_check_digit(digits: str) -> int:
+    """The GS1 check digit of a GTIN-8/12/13/14 whose last digit is the check digit."""
+    body = digits[:-1]
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10
+
+
+def check_defaults(settings: YamlFile, defaults: dict[str, object]) -> list[Problem]:
+    return _fields(settings, ("defaults",), defaults)
+
+
+def check_channels(settings: YamlFile, channels: dict[str, dict[str, object]]) -> list[Problem]:
+    problems: list[Problem] = []
+    by_id: dict[str, str] = {}
+    for name, channel in channels.items():
+        if channel["submission"] == "json" and channel.get("publication_pools"):
+            message = "publication_pools exist only in XML packages: this channel is json"
+            problems.append(settings.problem(("channels", name, "publication_pools"), message))
+        first = by_id.setdefault(str(channel["id"]), name)
+        if first != name:
+            message = f"channel id {channel['id']!r} is already used by channel {first!r}"
+            problems.append(settings.problem(("channels", name, "id"), message))
+    return problems
+
+
+def check_offer(
+    file: YamlFile, index: int, offer: dict[str, object], submissions: dict[str, Submission]
+) -> list[Problem]:
+    """Problems of one declared offer (the rules that need no defaults and no other offer)."""
+    at: Path = ("offers", index)
+    problems = _fields(file, at, offer)
+    gtin = offer["gtin"]
+    if int(gtin[-1]) != gtin_check_digit(gtin):  # type: ignore[index]
+        expected = gtin_check_digit(gtin)  # type: ignore[arg-type]
+        message = f"the GTIN check digit is wrong: it should end in {expected} (got {shown(gtin)})"
+        problems.append(file.problem((*at, "gtin"), message))
+    for position, name in enumerate(offer.get("channels", ())):  # type: ignore[arg-type]
+        if name not in submissions:
+            problems.append(file.problem((*at, "channels", position), _unknown(name, submissions)))
+    for name, override in offer.get("overrides", {}).items():  # type: ignore[union-attr]
+        submission = submissions.get(name)
+        if submission is None:
+            where = (*at, "overrides", name)
+            problems.append(file.problem(where, _unknown(name, submissions), key=True))
+            continue
+        problems += _fields(file, (*at, "overrides", name), override)
+        if submission is Submission.JSON:
+            problems += _xml_only(file, (*at, "overrides", name), override, name)
+    return problems
+
+
+def _fields(file: YamlFile, at: Path, values: dict[str, object]) -> list[Problem]:
+    """Money with at most two decimals and known delivery modes, in an offer-like mapping."""
+    problems: list[Problem] = []
+    for name in MONEY_FIELDS:
+        value = values.get(name)
+        if value is not None and not _cents(value):
+            problems.append(file.problem((*at, name), _decimals(value)))
+    alignment = values.get("price_alignment")
+    if alignment and not _cents(alignment.get("minimum_price", 0)):  # type: ignore[union-attr]
+        where = (*at, "price_alignment", "minimum_price")
+        problems.append(file.problem(where, _decimals(alignment["minimum_price"])))  # type: ignore[index]
+    for position, option in enumerate(values.get("delivery", ())):  # type: ignore[arg-type]
+        here = (*at, "delivery", position)
+        if option["mode"] not in XML_DELIVERY_NAMES:
+            message = f"unknown delivery mode {option['mode']!r} (known: {DELIVERY_CODES})"
+            problems.append(file.problem((*here, "mode"), message))
+        for name in ("cost", "additional_cost"):
+            if not _cents(option[name]):
+                problems.append(file.problem((*here, name), _decimals(option[name])))
+    return problems
+
+
+def _cents(value: object) -> bool:
+    # round() is correctly rounded, so a float equals its 2-decimal rounding exactly when its
+    # shortest decimal form (what the seller wrote) has at most 2 decimals.
+    return isinstance(value, int) or round(value, 2) == value  # type: ignore[call-overload]
+
+
+def _decimals(value: object) -> str:
+    return f"money has at most 2 decimals (got {shown(value)})"
+
+
+def _xml_only(file: YamlFile, at: Path, override: dict[str, object], channel: str) -> list[Problem]:
+    return [
+        file.problem(
+            (*at, name),
+            f"{name} exists only in XML packages: channel {channel!r} uses json submission "
+            "and cannot receive it",
+            key=True,
+        )
+        for name in XML_ONLY_FIELDS
+        if name in override
+    ]
+
+
+def _unknown(name: str, submissions: dict[str, Submission]) -> str:
+    known = sorted(submissions)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f": did you mean {close[0]!r}?" if close else ""
+    return f"unknown channel {name!r}{hint} (catalog.yaml declares: {', '.join(known)})"
+
+
+class SkuRegister:
+    """Where each (channel, sku) is declared, to refuse a second declaration naming both places."""
+
+    def __init__(self) -> None:
+        self.first: dict[tuple[str, str], Location] = {}
+
+    def clash(self, sku: str, channels: list[str], where: Location) -> str | None:
+        """Declare `sku` on `channels`; a message when one of them already has it."""
+        clashes: list[str] = []
+        first: Location | None = None
+        for channel in channels:
+            earlier = self.first.setdefault((channel, sku), where)
+            if earlier is not where:
+                clashes.append(channel)
+                first = earlier
+        if first is None:
+            return None
+        named = ", ".join(repr(channel) for channel in clashes)
+        return (
+            f"sku {sku!r} is declared twice for channel {named}: "
+            f"first at {first.file}:{first.line} ({first.field})"
+        )

@@ -1,0 +1,52 @@
+"""`catalog validate [DIR] [--format text|json]`: check a catalog offline, report every problem.
+
+Exit 0 when the catalog is valid (warnings are printed), 4 when it has errors.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from reconciler.catalog import check_catalog
+from reconciler.errors import ExitCode, Problem
+
+
+@click.command("validate")
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=str))
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per problem; json: a list of problem objects.",
+)
+@click.pass_context
+def command(ctx: click.Context, directory: str, output: str) -> None:
+    """Check the catalog in DIRECTORY (default: here) against its schemas and rules."""
+    catalog, problems = check_catalog(directory)
+    if output == "json":
+        click.echo(json.dumps([p.to_dict() for p in problems], indent=2, ensure_ascii=False))
+    else:
+        for problem in problems:
+            click.echo(_line(problem))
+        errors = sum(1 for p in problems if p.severity == "error")
+        if catalog is None:
+            click.echo(f"{errors} error(s): the catalog is invalid.")
+        else:
+            skus = len({sku for _, sku in catalog.offers})
+            operations = len(catalog.operations)
+            click.echo(
+                f"{directory}: valid: {skus} offer(s) on {len(catalog.channels)} channel(s), "
+                f"{operations} operation(s)"
+            )
+    if catalog is None:
+        ctx.exit(ExitCode.INVALID_CATALOG)
+
+
+def _line(problem: Problem) -> str:
+    if problem.severity == "error":
+        return str(problem)
+    return f"{problem.location}: {problem.severity}: {problem.message}"
