@@ -80,6 +80,24 @@ def _only(settings, names: tuple[str, ...]):  # noqa: ANN001, ANN202 - Catalog, 
     return replace(settings, channels={n: settings.channels[n] for n in sorted(set(names))})
 
 
+def _bring_embedded_shop(settings, out: Path) -> None:  # noqa: ANN001 - Catalog
+    """An embedded sandbox keeps its shop in the catalog folder (.catalog/sandbox): the
+    imported folder gets a copy, so that `catalog plan` there sees the shop it came from."""
+    import shutil
+
+    from reconciler.marketplace.connect import sandbox_state_dir
+
+    source = sandbox_state_dir(settings)
+    target = out / source.relative_to(Path(settings.root))
+    if source.resolve() == target.resolve() or not source.is_dir():
+        return
+    if target.exists():
+        click.echo(f"Note: {target} already exists and was left as it is.", err=True)
+        return
+    shutil.copytree(source, target)
+    click.echo(f"Copied the embedded sandbox's shop to {target}.")
+
+
 @click.command("import", epilog=EPILOG)
 @click.argument("catalog_dir", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -150,10 +168,6 @@ def command(
         f"Imported {len(live)} live offer(s), {skus} sku(s), from "
         f"{len(settings.channels)} channel(s) into {out}: {', '.join(files)}"
     )
-    if settings.marketplace.sandbox and Path(settings.root).resolve() != out.resolve():
-        click.echo(
-            f"Note: the embedded sandbox keeps this shop under {settings.root}/.catalog; "
-            f"copy that folder into {out} to plan there against the same shop.",
-            err=True,
-        )
+    if settings.marketplace.sandbox:
+        _bring_embedded_shop(settings, out)
     load_catalog(out)  # the import's own check: what it wrote is a valid catalog

@@ -208,3 +208,25 @@ def test_an_existing_catalog_is_never_overwritten_silently(market, env, tmp_path
     assert again.exit_code == 1
     assert "already holds a catalog" in again.output and "--replace" in again.output
     assert folder(shop) == before
+
+
+def test_an_embedded_sandbox_shop_comes_along_with_the_import(tmp_path):
+    demo = tmp_path / "demo"
+    (demo / "offers").mkdir(parents=True)
+    (demo / "catalog.yaml").write_text(
+        "seller_id: 98979\nmarketplace: {sandbox: embedded}\n"
+        "channels:\n  cdiscount: {id: CDISFR, submission: xml}\n"
+        "  marketplace-zz: {id: SELLZZ, submission: json}\n",
+        encoding="utf-8",
+    )
+    with run_embedded(demo / ".catalog" / "sandbox") as running:
+        answer = httpx.post(f"{running.base_url}/sandbox/offers", json=LIVE_SHOP)
+        assert answer.status_code == 200, answer.text
+    env = {"CATALOG_NOW": NOW}
+    shop = tmp_path / "shop"
+    imported = run(env, ["import", str(demo), "--out", str(shop)])
+    assert imported.exit_code == 0, imported.output
+    assert "Copied the embedded sandbox's shop" in imported.output
+    planned = run(env, ["plan", str(shop), "--detailed-exitcode"])
+    assert planned.exit_code == 0, planned.output
+    assert "No changes" in planned.output
