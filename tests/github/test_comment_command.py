@@ -7,7 +7,6 @@ from datetime import datetime
 from decimal import Decimal as D
 
 import httpx
-import pytest
 from click.testing import CliRunner
 from github_stand_in import PR_NUMBER, TOKEN, GitHubStandIn
 
@@ -114,35 +113,6 @@ def test_a_refused_post_exits_1_with_githubs_message_and_no_token(github, action
     assert "Resource not accessible by integration" in result.output
     assert TOKEN not in result.output
     assert "Traceback" not in result.output
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--plan", "plan.json"], "--github"),
-        (["--github"], "give the plan to post"),
-        (["--github", "--plan", "p.json", "catalogs/shop"], "not both"),
-    ],
-)
-def test_usage_mistakes_are_named(actions_env, args, message):
-    result = run(actions_env, *args)
-    assert result.exit_code == 1
-    assert message in result.output
-
-
-def test_outside_github_actions_it_says_what_is_missing(tmp_path):
-    env = {"GITHUB_TOKEN": "", "GITHUB_REPOSITORY": "", "GITHUB_EVENT_PATH": ""}
-    result = run(env, "--github", "--plan", saved_plan(tmp_path, "17.99", "p.json"))
-    assert result.exit_code == 1
-    assert "GITHUB_TOKEN is not set" in result.output
-
-
-def test_a_damaged_plan_file_is_an_error_not_a_traceback(actions_env, tmp_path):
-    broken = tmp_path / "plan.json"
-    broken.write_text("{not json", encoding="utf-8")
-    result = run(actions_env, "--github", "--plan", str(broken))
-    assert result.exit_code == 1
-    assert "is not JSON" in result.output
 
 
 def test_plans_a_catalog_folder_against_the_sandbox_and_comments(github, actions_env, tmp_path):
