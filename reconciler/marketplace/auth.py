@@ -74,7 +74,7 @@ class TokenSource:
         self._credentials = credentials
         self._http = http
         self._governor = governor
-        self._clock = clock
+        self.clock = clock  # replaceable: tests make a token outlive its real expiry
         self._lock = threading.Lock()
         self._token: _Token | None = None
         self.fetched = 0  # tokens obtained, for tests and benches
@@ -85,7 +85,7 @@ class TokenSource:
     def bearer(self) -> str:
         with self._lock:
             token = self._token
-            if token is None or self._clock() >= token.expires_at:
+            if token is None or self.clock() >= token.expires_at:
                 token = self._token = self._fetch()
             return token.value
 
@@ -119,4 +119,4 @@ class TokenSource:
         self.fetched += 1
         # Renew early: a tenth of the lifetime, at most a minute, so no call carries a dying token.
         margin = min(60.0, lifetime / 10)
-        return _Token(value, self._clock() + lifetime - margin)
+        return _Token(value, self.clock() + lifetime - margin)

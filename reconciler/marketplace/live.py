@@ -99,12 +99,15 @@ def offer_from_wire(item: Mapping[str, Any], channel: str) -> Offer:
 
 
 def read_channel(
-    client: MarketplaceClient, channel: SalesChannel, progress: Progress | None = None
+    client: MarketplaceClient,
+    channel: SalesChannel,
+    progress: Progress | None = None,
+    page_size: int = PAGE_SIZE,
 ) -> dict[str, Offer]:
     """Every live offer of one channel, by sku, read page by page."""
     call = f"GET /offers ({channel.id})"
     offers: dict[str, Offer] = {}
-    params = {"salesChannelId": channel.id, "limit": PAGE_SIZE}
+    params = {"salesChannelId": channel.id, "limit": page_size}
     for page in client.pages("/offers", channel=channel.id, params=params):
         for index, item in enumerate(page):
             try:
@@ -124,13 +127,14 @@ def read_live_offers(
     client: MarketplaceClient,
     channels: Iterable[SalesChannel],
     progress: Progress | None = None,
+    page_size: int = PAGE_SIZE,
 ) -> dict[tuple[str, str], Offer]:
     """The live offers of every channel, channels read in parallel; all of them or an error."""
     chosen = list(channels)
     if not chosen:
         return {}
     with ThreadPoolExecutor(max_workers=len(chosen)) as pool:
-        futures = [pool.submit(read_channel, client, ch, progress) for ch in chosen]
+        futures = [pool.submit(read_channel, client, ch, progress, page_size) for ch in chosen]
         results = [f.result() for f in futures]  # the first failure stops the plan
     return {
         (ch.name, sku): offer
