@@ -35,9 +35,10 @@ def load_catalog(path: str | Path) -> Catalog:
 def check_catalog(path: str | Path) -> tuple[Catalog | None, list[Problem]]:
     """Every problem of the catalog at `path`, sorted by file and line; the catalog when valid."""
     files = catalog_files(Path(path))
-    problems = list(files.problems)
-    catalog = _check(files, problems)
-    problems.sort(key=Problem.sort_key)
+    found = list(files.problems)
+    catalog = _check(files, found)
+    # An offer sold on two channels can break a rule the same way on both: say it once.
+    problems = sorted(dict.fromkeys(found), key=Problem.sort_key)
     if any(p.severity == "error" for p in problems):
         return None, problems
     return catalog, problems

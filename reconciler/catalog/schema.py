@@ -7,6 +7,7 @@ error of an item; each error then becomes a message in the seller's words, locat
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 from dataclasses import dataclass, field
@@ -74,10 +75,11 @@ def check_file(loaded: YamlFile, name: str) -> SchemaCheck:
 
 
 def _part(name: str, item: str | None) -> dict[str, Any]:
-    whole = schema(name)
+    # A fresh copy each time: fastjsonschema rewrites the $refs of what it compiles in place.
+    whole = copy.deepcopy(schema(name))
     if item is None:
         return whole
-    return {**whole["$defs"][item], "$defs": whole["$defs"]}
+    return {**whole["$defs"][item], "$defs": whole["$defs"], "$id": whole["$id"]}
 
 
 @cache

@@ -1,0 +1,164 @@
+"""`catalog validate` on one small catalog per error case: exact location, message and exit 4."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reconciler.cli.main import cli
+from reconciler.resources import DEMO_CATALOG
+
+INVALID = Path(__file__).resolve().parent.parent / "fixtures" / "invalid"
+
+# case -> the problem lines, each `relative/file.yaml:LINE:COL: field: message`
+CASES: dict[str, list[str]] = {
+    "malformed-yaml": [
+        "offers/mugs.yaml:5:10: invalid YAML: while parsing a flow sequence, "
+        "did not find expected ',' or ']'"
+    ],
+    "tab-indentation": [
+        "offers/mugs.yaml:3:1: a tab is used for indentation: YAML indents with spaces only"
+    ],
+    "duplicate-key": [
+        "offers/mugs.yaml:6:5: offers[0].price: duplicate key 'price' (first at line 4)"
+    ],
+    "wrong-type": ['offers/mugs.yaml:5:12: offers[0].stock: must be a whole number (got "many")'],
+    "unknown-field": [
+        "offers/mugs.yaml:2:5: offers[0]: missing required field 'price'",
+        "offers/mugs.yaml:4:5: offers[0].prise: unknown field 'prise': did you mean 'price'? "
+        "(allowed: channels, comment, condition, dea_tax, delivery, eco_tax, gtin, overrides, "
+        "packaging, preparation_days, price, price_alignment, sku, status, stock, "
+        "striked_price, tags, vat)",
+    ],
+    "empty-file": ["offers/mugs.yaml:1:1: the file is empty"],
+    "not-utf8": ["offers/mugs.yaml:2:17: the file is not UTF-8 (byte 0xc9): save it as UTF-8"],
+    "bom": [
+        "offers/mugs.yaml:1:1: the file starts with a byte-order mark (BOM): "
+        "save it as UTF-8 without BOM"
+    ],
+    "missing-catalog-yaml": [
+        "catalog.yaml: missing catalog.yaml: a catalog folder starts with one (seller_id, channels)"
+    ],
+    "duplicate-sku": [
+        "offers/b-more-mugs.yaml:6:10: offers[1].sku: sku 'MUG-1' is declared twice for channel "
+        "'cdiscount', 'marketplace-zz': first at {dir}/offers/a-mugs.yaml:2 (offers[0])"
+    ],
+    "bad-gtin": [
+        "offers/mugs.yaml:3:11: offers[0].gtin: the GTIN check digit is wrong: "
+        'it should end in 5 (got "3760452700016")'
+    ],
+    "gtin-not-quoted": [
+        "offers/mugs.yaml:3:11: offers[0].gtin: must be text: write it in quotes "
+        "(got 3760452700015)"
+    ],
+    "price-not-positive": [
+        "offers/mugs.yaml:4:12: offers[0].price: must be greater than 0 (got -1)"
+    ],
+    "price-below-ecotax": [
+        "offers/mugs.yaml:4:12: offers[0].price: price 1.00 is below eco_tax + dea_tax (1.30)"
+    ],
+    "striked-not-above-price": [
+        "offers/mugs.yaml:6:20: offers[0].striked_price: striked_price must be above price 12.50 "
+        "(got 12.50)"
+    ],
+    "three-decimals": [
+        "offers/mugs.yaml:4:12: offers[0].price: money has at most 2 decimals (got 12.499)"
+    ],
+    "preparation-days-out-of-range": [
+        "offers/mugs.yaml:6:23: offers[0].preparation_days: must be at least 1 (got 0)",
+        "offers/mugs.yaml:11:23: offers[1].preparation_days: must be at most 10 (got 11)",
+    ],
+    "unknown-channel": [
+        "offers/mugs.yaml:6:27: offers[0].channels[1]: unknown channel 'marketplace-yy': "
+        "did you mean 'marketplace-zz'? (catalog.yaml declares: cdiscount, marketplace-zz)"
+    ],
+    "unknown-channel-type": [
+        "catalog.yaml:5:44: channels.marketplace-zz.submission: must be one of xml, json "
+        "(got \"jsn\"); did you mean 'json'?"
+    ],
+    "xml-only-field-in-json-override": [
+        "offers/mugs.yaml:7:38: offers[0].overrides.marketplace-zz.comment: comment exists only "
+        "in XML packages: channel 'marketplace-zz' uses json submission and cannot receive it"
+    ],
+    "python-tag": [
+        "offers/mugs.yaml:4:12: offers[0].price: the YAML tag "
+        "!!python/object/apply:os.system is not allowed"
+    ],
+    "alias-bomb": [
+        "offers/mugs.yaml:1:1: YAML aliases expand 20 nodes to 2345679011: refused (an alias bomb?)"
+    ],
+    "unknown-delivery-mode": [
+        "offers/mugs.yaml:7:16: offers[0].delivery[0].mode: unknown delivery mode 'XYZ' "
+        "(known: BPC, BPE, BPS, EXP, FST, MDR, RCO, REG, REL, SOC, STD, TRK)"
+    ],
+    "missing-required-field": ["offers/mugs.yaml:2:5: offers[0]: missing required field 'gtin'"],
+    "operation-wrong-kind": [
+        "operations/sales.yaml:3:11: operations[0].kind: must be one of sales, flash_sale "
+        "(got \"sale\"); did you mean 'sales'?"
+    ],
+}
+
+
+def validate(*args: str):
+    return CliRunner().invoke(cli, ["validate", *args], catch_exceptions=False)
+
+
+def test_every_fixture_has_a_case() -> None:
+    assert sorted(p.name for p in INVALID.iterdir() if p.is_dir()) == sorted(CASES)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_invalid_catalog_is_reported_with_its_location(case: str) -> None:
+    folder = INVALID / case
+    result = validate(str(folder))
+    expected = [f"{folder}/{line.format(dir=folder)}" for line in CASES[case]]
+    count = len(expected)
+    assert result.stdout.splitlines() == [*expected, f"{count} error(s): the catalog is invalid."]
+    assert result.exit_code == 4
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("case", ["duplicate-sku", "preparation-days-out-of-range"])
+def test_json_format_gives_the_same_problems_as_objects(case: str) -> None:
+    folder = INVALID / case
+    result = validate(str(folder), "--format", "json")
+    problems = json.loads(result.stdout)
+    assert result.exit_code == 4
+    lines = [f"{folder}/{line.format(dir=folder)}" for line in CASES[case]]
+    assert [
+        f"{p['file']}:{p['line']}:{p['column']}: {p['field']}: {p['message']}" for p in problems
+    ] == lines
+    assert {p["severity"] for p in problems} == {"error"}
+
+
+def test_demo_catalog_is_valid() -> None:
+    result = validate(str(DEMO_CATALOG))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        f"{DEMO_CATALOG}: valid: 21 offer(s) on 2 channel(s), 1 operation(s)"
+    )
+
+
+def test_missing_folder_exits_4() -> None:
+    result = validate("/nonexistent/catalog")
+    assert result.exit_code == 4
+    assert result.stdout.splitlines()[0] == (
+        "/nonexistent/catalog: no catalog here: the folder does not exist"
+    )
+
+
+def test_warnings_are_printed_and_the_catalog_still_valid(tmp_path: Path) -> None:
+    (tmp_path / "catalog.yaml").write_text(
+        "seller_id: 1\nchannels:\n  cdiscount: {id: CDISFR, submission: xml}\n", encoding="utf-8"
+    )
+    result = validate(str(tmp_path))
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        f"{tmp_path}/catalog.yaml:1:1: warning: xml channel(s) cdiscount need a package_store "
+        "to apply (or marketplace: {sandbox: embedded})",
+        f"{tmp_path}/offers: warning: no offers/*.yaml: the catalog declares no offers",
+        f"{tmp_path}: valid: 0 offer(s) on 1 channel(s), 0 operation(s)",
+    ]
