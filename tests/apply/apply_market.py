@@ -84,7 +84,7 @@ class Market:
 
 
 def start_market(state_dir: Path, **config: Any) -> Market:
-    settings = SandboxConfig().with_overrides(integration_delay=0.05, **config)
+    settings = SandboxConfig().with_overrides(**{"integration_delay": 0.05, **config})
     app = create_app(state_dir, settings)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -140,3 +140,9 @@ def catalog(
         offers={o.key: o for o in offers},
         content_hash=content_hash,
     )
+
+
+def crash_catalog(root: Path, market: Market) -> Catalog:
+    """The catalog of the crash test: several packages on both channel kinds."""
+    offers = [offer("zz", n) for n in range(200)] + [offer("cdiscount", n) for n in range(120)]
+    return catalog(root, market, offers)
