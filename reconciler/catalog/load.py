@@ -148,6 +148,8 @@ def load_yaml(path: Path, name: str) -> YamlFile:
                 "refused (an alias bomb?)",
             )
         )
+    elif data is None:
+        loaded.problems.append(Problem(Location(name, 1, 1), "the file is empty"))
     else:
         loaded.data = data
         loaded.item_marks = _item_marks(root)
@@ -222,7 +224,7 @@ def _path_to(
         for key_node, value_node in here.value:
             step = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
             if key_node is target:
-                return (*path, step)
+                return (*path, step) if isinstance(key_node, yaml.ScalarNode) else path
             found = _path_to(value_node, target, (*path, step))
             if found is not None:
                 return found
