@@ -62,7 +62,7 @@ def test_positions_of_values_and_keys(tmp_path: Path) -> None:
     where = loaded.at(("offers", 0, "delivery", 0, "mode"))
     assert (where.line, where.column) == (5, 16)
     # a field the file does not spell out: the deepest part that is there
-    assert str(loaded.at(("offers", 0, "vat"))) == "f.yaml:2:7: offers[0].vat"
+    assert str(loaded.at(("offers", 0, "vat"))) == "f.yaml:2:5: offers[0].vat"
 
 
 def test_field_path() -> None:
