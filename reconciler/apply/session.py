@@ -18,7 +18,7 @@ from reconciler.catalog.model import Catalog
 from reconciler.channels.store import OfferPackageStore, open_store
 from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.live import read_live_offers
-from reconciler.plan.build import build_plan
+from reconciler.plan.build import plan_against_marketplace
 from reconciler.plan.model import Plan
 
 
@@ -42,8 +42,8 @@ def store_opener(catalog: Catalog, client: MarketplaceClient) -> Callable[[], Of
 
 
 def current_plan(catalog: Catalog, client: MarketplaceClient) -> Plan:
-    live = read_live_offers(client, catalog.channels.values())
-    return build_plan(catalog, live, clock.now())
+    """The plan `catalog plan` would show now (delivery modes checked, every channel read)."""
+    return plan_against_marketplace(catalog, client, clock.now())
 
 
 def checked_saved_plan(
