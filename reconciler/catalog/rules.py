@@ -131,18 +131,17 @@ class SkuRegister:
         self.first: dict[tuple[str, str], Location] = {}
 
     def clash(self, sku: str, channels: list[str], where: Location) -> str | None:
-        """Declare `sku` on `channels`; a message when one of them already has it."""
-        clashes: list[str] = []
-        first: Location | None = None
+        """Declare `sku` on `channels`; a message naming the first places when one clashes."""
+        firsts: dict[Location, list[str]] = {}
         for channel in channels:
             earlier = self.first.setdefault((channel, sku), where)
             if earlier is not where:
-                clashes.append(channel)
-                first = earlier
-        if first is None:
+                firsts.setdefault(earlier, []).append(channel)
+        if not firsts:
             return None
-        named = ", ".join(repr(channel) for channel in clashes)
-        return (
-            f"sku {sku!r} is declared twice for channel {named}: "
+        places = [
+            f"for channel{'s' if len(names) > 1 else ''} {', '.join(map(repr, names))} "
             f"first at {first.file}:{first.line} ({first.field})"
-        )
+            for first, names in firsts.items()
+        ]
+        return f"sku {sku!r} is declared twice: {'; '.join(places)}"

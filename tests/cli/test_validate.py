@@ -43,8 +43,8 @@ CASES: dict[str, list[str]] = {
         "catalog.yaml: missing catalog.yaml: a catalog folder starts with one (seller_id, channels)"
     ],
     "duplicate-sku": [
-        "offers/b-more-mugs.yaml:6:10: offers[1].sku: sku 'MUG-1' is declared twice for channel "
-        "'cdiscount', 'marketplace-zz': first at {dir}/offers/a-mugs.yaml:2 (offers[0])"
+        "offers/b-more-mugs.yaml:6:10: offers[1].sku: sku 'MUG-1' is declared twice: for channels "
+        "'cdiscount', 'marketplace-zz' first at {dir}/offers/a-mugs.yaml:2 (offers[0])"
     ],
     "bad-gtin": [
         "offers/mugs.yaml:3:11: offers[0].gtin: the GTIN check digit is wrong: "
