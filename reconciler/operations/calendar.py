@@ -115,11 +115,21 @@ def calendar_text(calendar: Calendar) -> str:
     for price in calendar.prices:
         during = f"  during {price.operation}" if price.operation else ""
         lines.append(f"  {price.channel}  {price.sku:<{width}}  {price.price:>10}{during}")
-    if calendar.omnibus.skipped:
-        lines += ["", calendar.omnibus.skipped]
-    for finding in calendar.omnibus.findings:
-        lines += ["", f"Omnibus: {finding.message()}"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _omnibus_lines(calendar.omnibus)) + "\n"
+
+
+def _omnibus_lines(check: OmnibusCheck) -> list[str]:
+    if check.skipped:
+        return ["", check.skipped]
+    if check.findings:
+        return ["", "Omnibus:"] + [f"  {finding.message()}" for finding in check.findings]
+    if check.checked:
+        return [
+            "",
+            f"Omnibus: {check.checked} offer(s) on sale checked against their git history, "
+            "no reference price above the lowest price of the 30 days before",
+        ]
+    return []
 
 
 def _entry_lines(entry: CalendarEntry) -> list[str]:

@@ -54,6 +54,7 @@ class OmnibusFinding:
 class OmnibusCheck:
     findings: tuple[OmnibusFinding, ...] = ()
     skipped: str = ""  # why the check did not run, if it did not
+    checked: int = 0  # how many (sale, offer) pairs were compared with their history
 
     def problems(self, catalog: Catalog, strict: bool = False) -> list[Problem]:
         if self.skipped:
@@ -83,13 +84,14 @@ def check_omnibus(catalog: Catalog, now: datetime) -> OmnibusCheck:
             skipped=f"Omnibus check skipped: {catalog.root} is not in a git repository, "
             "so there is no price history to compare the reference prices with"
         )
-    findings = []
+    findings, checked = [], 0
     for operation in sales:
         for offer in select(catalog, operation).offers:
+            checked += 1
             finding = _check_offer(catalog, history, operation, offer, now)
             if finding:
                 findings.append(finding)
-    return OmnibusCheck(findings=tuple(findings))
+    return OmnibusCheck(findings=tuple(findings), checked=checked)
 
 
 def lowest_price(

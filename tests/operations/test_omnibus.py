@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from reconciler.cli.main import cli
 from reconciler.operations.history import PriceHistory, prices_in
 from reconciler.operations.omnibus import check_omnibus, omnibus_problems
 
@@ -159,3 +162,28 @@ def test_a_version_that_does_not_parse_holds_no_price(repo: Repo) -> None:
     repo.commit_price("40.00", "2026-12-10T12:00:00+01:00")
     versions = PriceHistory(repo.folder).versions(repo.folder / "offers" / "main.yaml")
     assert [v.path for v in versions] == ["offers/main.yaml"]
+
+
+def test_catalog_operations_shows_the_omnibus_warning(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fixtures = Path(__file__).parent.parent / "fixtures" / "operations"
+    shutil.copytree(fixtures / "base", repo.folder, dirs_exist_ok=True)
+    shutil.copytree(fixtures / "valid-calendar", repo.folder, dirs_exist_ok=True)
+    shop = repo.folder / "offers" / "shop.yaml"
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "the shop", date="2026-11-01T12:00:00+01:00")
+    original = shop.read_text(encoding="utf-8")
+    shop.write_text(original.replace("price: 39.99", "price: 29.99"), encoding="utf-8")
+    repo.git("commit", "-q", "-am", "pull at 29.99", date="2026-12-20T18:30:00+01:00")
+    shop.write_text(original, encoding="utf-8")
+    repo.git("commit", "-q", "-am", "pull back at 39.99", date="2026-12-28T09:00:00+01:00")
+    monkeypatch.setenv("CATALOG_NOW", "2027-01-01T10:00:00+01:00")
+
+    result = CliRunner().invoke(cli, ["operations", str(repo.folder)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "  operation soldes-hiver-2027: offer PULL-WINTER-L: reference price 39.99 is above 29.99, "
+        "its lowest price in the 30 days before 2027-01-07 (on 2026-12-20, commit "
+    ) in result.output
+    assert "BONNET-WINTER: reference" not in result.output  # its price never moved
