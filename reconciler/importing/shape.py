@@ -107,6 +107,9 @@ _NO_VALUE = object()
 
 def _most_common(values: list[object], prefer: object = _NO_VALUE) -> object:
     """The most frequent value; on a tie `prefer`, else the one whose repr sorts first."""
+    first = values[0]
+    if all(v == first for v in values):  # most skus: one channel, or channels that agree
+        return first
     counts = Counter(values)
     top = max(counts.values())
     tied = [v for v, n in counts.items() if n == top]

@@ -1,7 +1,8 @@
 """YAML as a seller writes it: block style, delivery options on one line, money as 19.99 or 5.
 
-PyYAML's safe dumper, taught three things: exact Decimals as plain numbers, `Inline` mappings
-and lists in flow style, and timestamps with their offset (`2027-01-07T08:00:00+01:00`).
+PyYAML's safe dumper, taught to write exact Decimals as plain numbers, `Inline` mappings and
+lists in flow style, timestamps with their offset (`2027-01-07T08:00:00+01:00`), and repeated
+values again rather than as anchors.
 """
 
 from __future__ import annotations
@@ -29,15 +30,6 @@ def number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-class _SellerDumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        # lists indented under their key, as people write them
-        super().increase_indent(flow, False)
-
-    def ignore_aliases(self, data: object) -> bool:
-        return True  # a repeated delivery list is written again, never as &id001 / *id001
-
-
 def _decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.Node:
     text = number(value)
     # "5" under the float tag would be written !!float '5': whole amounts go as YAML integers
@@ -57,16 +49,29 @@ def _timestamp(dumper: yaml.SafeDumper, value: datetime) -> yaml.Node:
     return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
 
 
-_SellerDumper.add_representer(Decimal, _decimal)
-_SellerDumper.add_representer(Inline, _inline)
-_SellerDumper.add_representer(InlineList, _inline_list)
-_SellerDumper.add_representer(datetime, _timestamp)
+def seller_dumper(base: type) -> type:
+    """A safe dumper on `base` (PyYAML's SafeDumper or the libyaml CSafeDumper) in our style."""
+
+    class SellerDumper(base):  # type: ignore[misc, valid-type]
+        def ignore_aliases(self, data: object) -> bool:
+            return True  # a repeated delivery list is written again, never as &id001 / *id001
+
+    SellerDumper.add_representer(Decimal, _decimal)
+    SellerDumper.add_representer(Inline, _inline)
+    SellerDumper.add_representer(InlineList, _inline_list)
+    SellerDumper.add_representer(datetime, _timestamp)
+    return SellerDumper
 
 
-def dump(document: dict, header: str = "") -> str:
+# libyaml's emitter when PyYAML has it: about five times faster on a large shop; the pure
+# Python one writes the same text (both put a list's dashes under its key, not indented).
+DUMPER = seller_dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper))
+
+
+def dump(document: dict, header: str = "", dumper: type = DUMPER) -> str:
     text = yaml.dump(
         document,
-        Dumper=_SellerDumper,
+        Dumper=dumper,
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,

@@ -174,3 +174,14 @@ def test_an_empty_shop_gives_a_catalog_without_defaults():
     files = catalog_documents(settings(), {}, NOW)
     assert list(files) == ["catalog.yaml"]
     assert "defaults" not in yaml.safe_load(files["catalog.yaml"])
+
+
+def test_the_pure_python_dumper_writes_the_same_bytes_as_libyaml(monkeypatch):
+    from functools import partial
+
+    from reconciler.importing import documents as module
+    from reconciler.importing.yaml_style import dump, seller_dumper
+
+    expected = catalog_documents(settings(), live_shop(), NOW, SplitBy.CHANNEL)
+    monkeypatch.setattr(module, "dump", partial(dump, dumper=seller_dumper(yaml.SafeDumper)))
+    assert catalog_documents(settings(), live_shop(), NOW, SplitBy.CHANNEL) == expected
