@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reconciler.catalog.model import DeliveryOption, Discount, Offer, Packaging, PriceAlignment
+from reconciler.catalog.model import (
+    XML_ONLY_FIELDS,
+    DeliveryOption,
+    Discount,
+    Offer,
+    Packaging,
+    PriceAlignment,
+)
 from reconciler.plan.diff import nested_changes
 from reconciler.plan.guards import price_change_percent
 from reconciler.plan.model import Action, Change, FieldChange, Plan
@@ -55,6 +62,10 @@ def offer_summary(offer: Offer) -> str:
         offer.condition.value,
         f"delivery {value_text(offer.delivery)}",
     ]
+    for name in XML_ONLY_FIELDS:
+        value = getattr(offer, name)
+        if value not in ("", None):
+            parts.append(f"{name} {value_text(value)}")
     if offer.discounts:
         parts.append(f"discounts {value_text(offer.discounts)}")
     return ", ".join(parts)
@@ -68,8 +79,9 @@ def change_headline(change: Change) -> str:
         return "delete"
     if change.action is Action.WITHDRAW and change.before is not None:
         return f"withdraw: stock {change.before.stock} -> 0"
-    return ", ".join(field_change_text(fc) for fc in change.fields if not is_nested(fc)) or (
-        "update"
+    return ", ".join(
+        field_change_text(fc) if not is_nested(fc) else f"{fc.field} changed"
+        for fc in change.fields
     )
 
 

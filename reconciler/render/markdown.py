@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 
+from reconciler.catalog.model import XML_ONLY_FIELDS
 from reconciler.plan.model import Action, Change, Plan
 from reconciler.render.fields import (
     SYMBOLS,
@@ -77,7 +78,10 @@ def _details(change: Change) -> str:
         rows = ["| Field | Value |", "|---|---|"]
         for name in ("gtin", "price", "stock", "condition", "vat", "eco_tax", "dea_tax"):
             rows.append(f"| {name} | {_cell(value_text(getattr(change.after, name)))} |")
-        rows.append(f"| delivery | {_cell(value_text(change.after.delivery))} |")
+        for name in ("delivery", *XML_ONLY_FIELDS, "discounts"):
+            value = getattr(change.after, name)
+            if value not in ("", None, ()):
+                rows.append(f"| {name} | {_cell(value_text(value))} |")
     elif change.action is Action.DELETE and change.before is not None:
         rows = ["| Field | Live value |", "|---|---|", f"| price | {change.before.price} |"]
         rows.append(f"| stock | {change.before.stock} |")

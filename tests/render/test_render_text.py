@@ -14,7 +14,7 @@ def test_text_groups_changes_by_channel_with_symbols(mixed_plan):
     between = lines[cd + 1 : zz]
     assert any(line.startswith("  + NEW-1  create: price 19.99, stock 25") for line in between)
     assert "  - OLD-1  withdraw: stock 25 -> 0" in between
-    assert "  ~ UPD-1  price 19.99 -> 17.99 (-10.0%), stock 25 -> 20" in between
+    assert "  ~ UPD-1  price 19.99 -> 17.99 (-10.0%), stock 25 -> 20, delivery changed" in between
     assert "      delivery: REG added: cost 6.90, additional_cost 2.00" in between
     assert "      delivery: TRK cost: 4.90 -> 5.90" in between
     assert "  - ZZ-GONE  delete" in lines[zz:]
