@@ -158,6 +158,8 @@ class ApplyRun:
             self._totals[name] = len(changes)
             for package in self._split(sales_channel, changes, run_id):
                 queue.append((channel, package))
+        if any(isinstance(c, xml_channel.XmlChannel) for c, _ in queue):
+            self._open_store()  # a catalog without a usable store fails before anything is sent
         return queue
 
     def _split(self, channel: SalesChannel, changes: Sequence[Change], run_id: str) -> list:

@@ -49,15 +49,15 @@ class HttpPutStore:
                 timeout=self.timeout,
             )
         except httpx.HTTPError as err:
-            raise StoreRefused(f"package store unreachable at {_public(url)}: {err}") from None
+            raise StoreRefused(f"package store unreachable at {public_url(url)}: {err}") from None
         if answer.status_code >= 300:
             raise StoreRefused(
-                f"package store refused {name} at {_public(url)}: HTTP {answer.status_code}"
+                f"package store refused {name} at {public_url(url)}: HTTP {answer.status_code}"
             )
         return url
 
 
-def _public(url: str) -> str:
+def public_url(url: str) -> str:
     """The URL without its query string: presigned URLs carry credentials there."""
     return url.split("?", 1)[0]
 

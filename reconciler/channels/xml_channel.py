@@ -20,7 +20,7 @@ from reconciler.channels.outcome import (
     not_sent,
 )
 from reconciler.channels.pacing import Pacing
-from reconciler.channels.store import OfferPackageStore, StoreRefused
+from reconciler.channels.store import OfferPackageStore, StoreRefused, public_url
 from reconciler.channels.xml_packages import XmlPackage, build_zip
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused, parse_json
@@ -104,7 +104,7 @@ class XmlChannel:
             "published",
             package.name,
             plan_hash=plan_hash,
-            url=url,
+            url=public_url(url),  # a presigned URL's query string holds a credential
             package_type=package.package_type,
             skus=list(actions),
             actions=actions,
