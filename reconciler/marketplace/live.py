@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from reconciler.catalog.model import (
     Catalog,
+    DeliveryOption,
     Discount,
     Offer,
     OperationKind,
@@ -33,15 +35,27 @@ _KINDS = {"sales": OperationKind.SALES, "flashsale": OperationKind.FLASH_SALE}
 Progress = Callable[[str, int], None]  # (channel name, offers read so far)
 
 
-def _taxes(item: Mapping[str, Any]) -> dict[str, Decimal]:
+@lru_cache(maxsize=4096)
+def _taxes(raw: tuple[tuple[object, object, object], ...]) -> tuple[Decimal, Decimal, Decimal]:
+    """(vat, eco_tax, dea_tax) from the tax nodes as (code, type, value)."""
     found: dict[str, Decimal] = {}
-    for tax in item.get("taxes") or ():
-        code = str(tax.get("code", "")).lower()
-        value = Decimal(str(tax.get("value", 0)))
-        if code == "vat" and str(tax.get("type", "")).lower() == "rate":
-            value *= 100  # the variant one client sends: 0.2 for 20 %
-        found[code] = value
-    return found
+    for raw_code, raw_kind, value in raw:
+        code, kind = str(raw_code or "").lower(), str(raw_kind or "").lower()
+        amount = Decimal(str(value))
+        if code == "vat" and kind == "rate":
+            amount *= 100  # the variant one client sends: 0.2 for 20 %
+        found[code] = amount
+    return rate(found.get("vat", 0)), money(found.get("ecotax", 0)), money(found.get("dea", 0))
+
+
+@lru_cache(maxsize=4096)
+def _delivery(raw: tuple[tuple[str, object, object], ...]) -> tuple[DeliveryOption, ...]:
+    return delivery([delivery_option(code, cost, extra) for code, cost, extra in raw])
+
+
+# Most offers of a shop share their taxes, delivery list and condition: those are normalized
+# once per distinct value (cached), which halves the cost of reading a big shop.
+_condition = lru_cache(maxsize=64)(condition)
 
 
 def _discount(raw: Mapping[str, Any]) -> Discount:
@@ -71,7 +85,11 @@ def _packaging(raw: Mapping[str, Any] | None) -> Packaging | None:
 
 def offer_from_wire(item: Mapping[str, Any], channel: str) -> Offer:
     """One GET /offers item as an `Offer` of the catalog channel `channel`."""
-    taxes = _taxes(item)
+    taxes = item.get("taxes") or ()
+    vat, eco_tax, dea_tax = _taxes(
+        tuple([(t.get("code"), t.get("type"), t.get("value", 0)) for t in taxes])
+    )
+    modes = item.get("deliveryModes") or ()
     striked = item.get("strikedPrice")
     return Offer(
         channel=channel,
@@ -79,16 +97,13 @@ def offer_from_wire(item: Mapping[str, Any], channel: str) -> Offer:
         gtin=str(item["product"]["gtin"]),
         price=money(item["integrationPrice"]["price"]),
         stock=int(item["quantity"]),
-        condition=condition(item["condition"]),
-        vat=rate(taxes.get("vat", 0)),
-        eco_tax=money(taxes.get("ecotax", 0)),
-        dea_tax=money(taxes.get("dea", 0)),
+        condition=_condition(item["condition"]),
+        vat=vat,
+        eco_tax=eco_tax,
+        dea_tax=dea_tax,
         preparation_days=int(item.get("preparationTime") or 0),
-        delivery=delivery(
-            [
-                delivery_option(d["code"], d.get("cost", 0), d.get("additionalCost", 0))
-                for d in item.get("deliveryModes") or ()
-            ]
+        delivery=_delivery(
+            tuple([(d["code"], d.get("cost", 0), d.get("additionalCost", 0)) for d in modes])
         ),
         comment=str(item.get("comment") or ""),
         striked_price=money(striked["price"]) if striked else None,
