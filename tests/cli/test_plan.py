@@ -287,3 +287,17 @@ def test_a_delivery_mode_the_seller_lacks_exits_4_in_the_catalog(
     code, out = run("plan", str(demo))
     assert code == 4
     assert re.search(r"home\.yaml:\d+:\d+: delivery: delivery mode BPS is not configured", out)
+
+
+def test_a_plan_right_after_an_apply_is_empty(demo):
+    import httpx
+
+    catalog = load_catalog(demo)
+    with run_embedded(demo / ".catalog" / "sandbox") as market:  # the demo's products exist
+        products = [{"gtin": o.gtin, "title": o.sku} for o in catalog.offers.values()]
+        httpx.post(f"{market.base_url}/sandbox/products", json=products).raise_for_status()
+    code, out = run("apply", str(demo), "--auto-approve")
+    assert code == 0, out
+    code, out = run("plan", str(demo), "--detailed-exitcode")
+    assert code == 0, out
+    assert "No changes: the marketplace matches the catalog." in out
