@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import click
 
 from reconciler.errors import ReconcilerError
+
+if TYPE_CHECKING:  # imported lazily at run time: `catalog --help` stays fast
+    from reconciler.plan.model import Plan
 
 EPILOG = """\b
 Examples, in a GitHub Actions job on pull_request (GITHUB_TOKEN passed in `env`):
@@ -65,13 +69,13 @@ def command(
         click.echo(f"Plan comment {result.action}: {result.url}")
 
 
-def _saved_plan(path: str):  # noqa: ANN202 - Plan, imported lazily
+def _saved_plan(path: str) -> Plan:
     from reconciler.plan.serialize import load_plan
 
     return load_plan(path)
 
 
-def _fresh_plan(catalog_dir: str):  # noqa: ANN202 - Plan, imported lazily
+def _fresh_plan(catalog_dir: str) -> Plan:
     from reconciler.catalog import load_catalog
     from reconciler.clock import now
     from reconciler.marketplace.connect import open_marketplace

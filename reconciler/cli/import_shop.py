@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from reconciler.errors import ReconcilerError
+
+if TYPE_CHECKING:  # imported lazily at run time: `catalog --help` stays fast
+    from reconciler.catalog.model import Catalog, SalesChannel
 
 EPILOG = """\b
 Where the seller, channels and URLs come from:
@@ -30,7 +34,7 @@ class ImportUsage(ReconcilerError):
     """A mistake in how `catalog import` was called."""
 
 
-def _sales_channels(specs: tuple[str, ...]) -> dict:
+def _sales_channels(specs: tuple[str, ...]) -> dict[str, SalesChannel]:
     from reconciler.catalog.model import SalesChannel, Submission
 
     channels = {}
@@ -43,7 +47,9 @@ def _sales_channels(specs: tuple[str, ...]) -> dict:
     return channels
 
 
-def _settings_from_options(out: Path, seller_id: int | None, specs: tuple[str, ...], urls: dict):
+def _settings_from_options(
+    out: Path, seller_id: int | None, specs: tuple[str, ...], urls: dict[str, str | None]
+) -> Catalog:
     from reconciler.catalog.model import (
         Catalog,
         Guards,
@@ -68,7 +74,7 @@ def _settings_from_options(out: Path, seller_id: int | None, specs: tuple[str, .
     )
 
 
-def _only(settings, names: tuple[str, ...]):  # noqa: ANN001, ANN202 - Catalog, imported lazily
+def _only(settings: Catalog, names: tuple[str, ...]) -> Catalog:
     from dataclasses import replace
 
     unknown = sorted(set(names) - set(settings.channels))
@@ -80,7 +86,7 @@ def _only(settings, names: tuple[str, ...]):  # noqa: ANN001, ANN202 - Catalog, 
     return replace(settings, channels={n: settings.channels[n] for n in sorted(set(names))})
 
 
-def _bring_embedded_shop(settings, out: Path) -> None:  # noqa: ANN001 - Catalog
+def _bring_embedded_shop(settings: Catalog, out: Path) -> None:
     """An embedded sandbox keeps its shop in the catalog folder (.catalog/sandbox): the
     imported folder gets a copy, so that `catalog plan` there sees the shop it came from."""
     import shutil
