@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal as D
 
+import pytest
 import yaml
 from live_shop import CHANNELS, SALE, live_shop, offer, settings
 
@@ -185,3 +186,44 @@ def test_the_pure_python_dumper_writes_the_same_bytes_as_libyaml(monkeypatch):
     expected = catalog_documents(settings(), live_shop(), NOW, SplitBy.CHANNEL)
     monkeypatch.setattr(module, "dump", partial(dump, dumper=seller_dumper(yaml.SafeDumper)))
     assert catalog_documents(settings(), live_shop(), NOW, SplitBy.CHANNEL) == expected
+
+
+def test_written_files_load_back_to_exactly_the_live_offers(tmp_path):
+    from reconciler.catalog import load_catalog
+    from reconciler.catalog.model import Guards, ManagePolicy, PackageStore
+    from reconciler.importing.folder import write_folder
+    from reconciler.operations.discounts import desired_offers
+
+    source = settings(
+        manage=ManagePolicy.ALL,
+        guards=Guards(max_update_percent=D(50), min_existing_offers=3),
+        package_store=PackageStore("http-put", "https://storage.example.com/p/{name}"),
+    )
+    write_folder(tmp_path, catalog_documents(source, live_shop(), NOW, SplitBy.PREFIX))
+
+    catalog = load_catalog(tmp_path)
+
+    assert desired_offers(catalog, NOW) == live_shop()
+    assert (catalog.manage, catalog.guards, catalog.package_store) == (
+        source.manage,
+        source.guards,
+        source.package_store,
+    )
+    assert catalog.channels == CHANNELS
+
+
+def test_replace_removes_the_data_files_of_the_earlier_import(tmp_path):
+    from reconciler.catalog import load_catalog
+    from reconciler.importing.folder import ImportRefused, write_folder
+
+    write_folder(tmp_path, catalog_documents(settings(), live_shop(), NOW, SplitBy.PREFIX))
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    again = catalog_documents(settings(), live_shop(), NOW, SplitBy.NONE)
+    with pytest.raises(ImportRefused, match="--replace"):
+        write_folder(tmp_path, again)
+
+    write_folder(tmp_path, again, replace=True)
+
+    assert sorted(p.name for p in (tmp_path / "offers").iterdir()) == ["offers.yaml"]
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert len(load_catalog(tmp_path).offers) == len(live_shop())  # no sku twice
