@@ -69,7 +69,15 @@ def find_plan_comment(client: httpx.Client, pr: PullRequest) -> dict | None:
                 return comment
         # the next link already carries per_page and page
         url, params = answer.links.get("next", {}).get("url"), None
+        if url and _origin(url) != _origin(pr.api_url):
+            # the token goes with every request: never to a host other than the API's
+            raise GitHubError(f"GitHub's next page points to another host: {url}")
     return None
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parsed = httpx.URL(url)
+    return (parsed.scheme, parsed.host, parsed.port)
 
 
 def _client(pr: PullRequest, transport: httpx.BaseTransport | None) -> httpx.Client:

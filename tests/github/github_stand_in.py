@@ -56,6 +56,7 @@ class GitHubStandIn:
     requests: list[tuple[str, str]] = field(default_factory=list)
     next_id: int = 1_000
     fail_writes_with: int | None = None  # answer POST/PATCH with this status
+    next_host: str = ""  # write the next-page links for this host instead of ours
 
     def add(self, number: int, body: str, author: dict = SELLER) -> dict:
         self.next_id += 1
@@ -116,7 +117,8 @@ class GitHubStandIn:
         last = max(1, -(-len(everything) // per_page))
         headers = {}
         if page < last:
-            url = f"{self.base_url}{request.url.path}?per_page={per_page}&page="
+            base = f"http://{self.next_host}" if self.next_host else self.base_url
+            url = f"{base}{request.url.path}?per_page={per_page}&page="
             headers["Link"] = f'<{url}{page + 1}>; rel="next", <{url}{last}>; rel="last"'
         items = everything[(page - 1) * per_page : page * per_page]
         return JSONResponse(items, headers=headers)

@@ -89,3 +89,12 @@ def test_a_huge_plan_is_cut_to_what_github_accepts(github: GitHubStandIn, action
     body = github.comments[PR_NUMBER][0]["body"]
     assert len(body) < 65_536
     assert body.endswith("see the plan artefact of this run.")
+
+
+def test_the_token_never_follows_a_next_link_to_another_host(github: GitHubStandIn, actions_env):
+    for i in range(101):
+        github.add(PR_NUMBER, f"remark {i}")
+    github.next_host = "evil.example.com"
+    with pytest.raises(GitHubError, match="another host"):
+        upsert_plan_comment(pr_of(actions_env), "plan")
+    assert [m for m, _ in github.requests] == ["GET"]
