@@ -153,3 +153,29 @@ def test_a_guard_blocks_until_that_plan_or_that_guard_is_acknowledged(tmp_path, 
         report = session.apply(plan)
     assert report.exit_code is ExitCode.OK
     assert not next_plan(cat, market).has_changes
+
+
+def test_a_saved_plan_cut_short_is_finished_by_applying_it_again(tmp_path, market):
+    cat = catalog(tmp_path, market, [offer("zz", n) for n in range(6)])
+    saved = next_plan(cat, market)
+    options = ApplyOptions(pacing=QUICK, json_package_size=3)
+    hook = Hook(on_submit=lambda: market.faults(error_next=1000))
+    with market.client() as client:
+        session = ApplySession(cat, client, hook, ApplyRequest(saved, options=options))
+        first = session.apply(session.plan())
+    assert first.exit_code is ExitCode.UNREACHABLE
+    assert first.count(OfferStatus.PENDING) == 3  # sent, not seen to the end
+    assert first.count(OfferStatus.NOT_SENT) == 3
+    market.faults()
+    with market.client() as client:
+        lines: list[str] = []
+        session = ApplySession(
+            cat, client, Progress(lines.append), ApplyRequest(saved, options=options)
+        )
+        plan = session.plan()  # the 3 offers sent before are not "drift": this plan sent them
+        second = session.apply(plan)
+    assert second.exit_code is ExitCode.OK, second.to_dict()
+    assert [p.resumed for p in second.packages] == [True, False]
+    assert [len(p.offers) for p in second.packages] == [3, 3]
+    assert any("interrupted apply" in line for line in lines)
+    assert not next_plan(cat, market).has_changes
