@@ -12,7 +12,7 @@ from reconciler.catalog.model import Catalog, CommercialOperation, Discount, Off
 from reconciler.clock import PARIS
 from reconciler.operations.discounts import discount_for, instant, sale_price
 from reconciler.operations.omnibus import OmnibusCheck
-from reconciler.operations.selection import select
+from reconciler.operations.selection import OfferIndex
 
 
 class Phase(StrEnum):
@@ -61,10 +61,11 @@ def build_calendar(catalog: Catalog, at: datetime, omnibus: OmnibusCheck | None 
     entries = []
     running: dict[tuple[str, str], tuple[Offer, Discount, str]] = {}
     selected: dict[tuple[str, str], Offer] = {}
+    index = OfferIndex(catalog)
     for operation in catalog.operations:
         phase = phase_of(operation, moment)
         offers = []
-        for offer in select(catalog, operation).offers:
+        for offer in index.select(operation).offers:
             discount = discount_for(operation, offer)
             offers.append(
                 SalePrice(

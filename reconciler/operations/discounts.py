@@ -8,6 +8,7 @@ always filled in (the marketplace reports the price it applied, never "the offer
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,7 +23,7 @@ from reconciler.catalog.model import (
 )
 from reconciler.catalog.normal import CENT, money
 from reconciler.clock import PARIS, aware
-from reconciler.operations.selection import select
+from reconciler.operations.selection import OfferIndex
 
 
 def instant(moment: datetime) -> datetime:
@@ -33,16 +34,22 @@ def instant(moment: datetime) -> datetime:
 
 def discount_for(operation: CommercialOperation, offer: Offer) -> Discount:
     """The discount one operation gives one offer."""
-    reference = None
-    if operation.kind is OperationKind.SALES:
-        reference = money(operation.reference_price) if operation.reference_price else offer.price
-    return Discount(
-        start=aware(operation.start).astimezone(PARIS),
-        end=aware(operation.end).astimezone(PARIS),
-        kind=OperationKind(operation.kind),
-        percent=operation.discount_percent,
-        reference_price=reference,
-    )
+    return discounts_of(operation)(offer)
+
+
+def discounts_of(operation: CommercialOperation) -> Callable[[Offer], Discount]:
+    """The discount an operation gives each offer; its window and kind are worked out once, as a
+    sale may cover every offer of a large catalog."""
+    start = aware(operation.start).astimezone(PARIS)
+    end = aware(operation.end).astimezone(PARIS)
+    kind = OperationKind(operation.kind)
+    percent = operation.discount_percent
+    if kind is not OperationKind.SALES:
+        return lambda offer: Discount(start, end, kind, percent, None)
+    if operation.reference_price:
+        reference = money(operation.reference_price)
+        return lambda offer: Discount(start, end, kind, percent, reference)
+    return lambda offer: Discount(start, end, kind, percent, offer.price)
 
 
 def sale_price(offer: Offer, discount: Discount) -> Decimal:
@@ -76,6 +83,7 @@ def desired_offers(catalog: Catalog, now: datetime) -> dict[tuple[str, str], Off
     Operations on json channels are left out too (the rules report them as errors).
     """
     now = instant(now)
+    index = OfferIndex(catalog)
     given: dict[tuple[str, str], list[Discount]] = defaultdict(list)
     for operation in catalog.operations:
         channel = catalog.channels.get(operation.channel)
@@ -83,14 +91,14 @@ def desired_offers(catalog: Catalog, now: datetime) -> dict[tuple[str, str], Off
             continue
         if instant(operation.end) <= now:
             continue
-        for offer in select(catalog, operation).offers:
-            given[offer.key].append(discount_for(operation, offer))
-    return {
-        key: replace(offer, discounts=tuple(sorted(given[key], key=_by_start)))
-        if key in given
-        else offer
-        for key, offer in catalog.offers.items()
-    }
+        discount = discounts_of(operation)
+        for offer in index.select(operation).offers:
+            given[offer.key].append(discount(offer))
+    desired = dict(catalog.offers)
+    for key, discounts in given.items():
+        ordered = discounts if len(discounts) == 1 else sorted(discounts, key=_by_start)
+        desired[key] = replace(desired[key], discounts=tuple(ordered))
+    return desired
 
 
 def drop_ended(offer: Offer, now: datetime) -> Offer:

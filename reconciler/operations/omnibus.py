@@ -17,7 +17,7 @@ from reconciler.clock import PARIS
 from reconciler.errors import Location, Problem
 from reconciler.operations.discounts import discount_for, instant
 from reconciler.operations.history import NotARepository, PriceHistory, Version, price_for
-from reconciler.operations.selection import select
+from reconciler.operations.selection import OfferIndex
 
 WINDOW = timedelta(days=30)
 
@@ -85,8 +85,9 @@ def check_omnibus(catalog: Catalog, now: datetime) -> OmnibusCheck:
             "so there is no price history to compare the reference prices with"
         )
     findings, checked = [], 0
+    index = OfferIndex(catalog)
     for operation in sales:
-        for offer in select(catalog, operation).offers:
+        for offer in index.select(operation).offers:
             checked += 1
             finding = _check_offer(catalog, history, operation, offer, now)
             if finding:

@@ -13,14 +13,15 @@ from datetime import datetime, timedelta
 from reconciler.catalog.model import (
     Catalog,
     CommercialOperation,
+    Discount,
     Offer,
     OperationKind,
     Submission,
 )
 from reconciler.clock import PARIS, aware
 from reconciler.errors import Location, Problem
-from reconciler.operations.discounts import discount_for, instant, sale_price
-from reconciler.operations.selection import select
+from reconciler.operations.discounts import discounts_of, instant, sale_price
+from reconciler.operations.selection import OfferIndex, Selection
 
 FLASH_SALE_MAX = timedelta(hours=72)
 FLASH_SALE_GAP = timedelta(hours=48)
@@ -29,10 +30,12 @@ SALES_NOTICE = timedelta(hours=72)  # Cdiscount wants sales about 72 h before th
 
 def check_operations(catalog: Catalog, now: datetime) -> list[Problem]:
     """Every problem with the catalog's operations; `now` dates the "sent too late" warning."""
+    index = OfferIndex(catalog)
+    selected = [(operation, index.select(operation)) for operation in catalog.operations]
     problems: list[Problem] = []
-    for operation in catalog.operations:
-        problems += _check_one(catalog, operation, instant(now))
-    problems += _check_overlaps(catalog)
+    for operation, selection in selected:
+        problems += _check_one(catalog, operation, selection, instant(now))
+    problems += _check_overlaps(selected)
     return problems
 
 
@@ -50,7 +53,9 @@ def _warning(operation: CommercialOperation, name: str, message: str) -> Problem
     return Problem(_where(operation, name), f"operation {operation.name}: {message}", "warning")
 
 
-def _check_one(catalog: Catalog, operation: CommercialOperation, now: datetime) -> list[Problem]:
+def _check_one(
+    catalog: Catalog, operation: CommercialOperation, selection: Selection, now: datetime
+) -> list[Problem]:
     problems = _check_channel(catalog, operation)
     problems += _check_window(operation, now)
     if not 1 <= operation.discount_percent <= 99:
@@ -63,7 +68,7 @@ def _check_one(catalog: Catalog, operation: CommercialOperation, now: datetime) 
             )
         )
     if operation.channel in catalog.channels:
-        problems += _check_selection(catalog, operation)
+        problems += _check_selection(operation, selection)
     return problems
 
 
@@ -108,8 +113,7 @@ def _check_window(operation: CommercialOperation, now: datetime) -> list[Problem
     return problems
 
 
-def _check_selection(catalog: Catalog, operation: CommercialOperation) -> list[Problem]:
-    selection = select(catalog, operation)
+def _check_selection(operation: CommercialOperation, selection: Selection) -> list[Problem]:
     if not selection.offers:
         return [_error(operation, "offers", f"selects no offer of channel {operation.channel!r}")]
     problems = []
@@ -127,15 +131,16 @@ def _check_selection(catalog: Catalog, operation: CommercialOperation) -> list[P
                 f"no offer of channel {operation.channel!r} is tagged {names}",
             )
         )
-    for offer in selection.offers:
-        problems += _check_prices(operation, offer)
+    if 1 <= operation.discount_percent <= 99:  # else the percent error says it all
+        discount = discounts_of(operation)
+        for offer in selection.offers:
+            problems += _check_prices(operation, offer, discount(offer))
     return problems
 
 
-def _check_prices(operation: CommercialOperation, offer: Offer) -> list[Problem]:
-    if not 1 <= operation.discount_percent <= 99:
-        return []  # the percent error says it all
-    discount = discount_for(operation, offer)
+def _check_prices(
+    operation: CommercialOperation, offer: Offer, discount: Discount
+) -> list[Problem]:
     price = sale_price(offer, discount)
     problems = []
     floor = offer.eco_tax + offer.dea_tax
@@ -160,13 +165,13 @@ def _check_prices(operation: CommercialOperation, offer: Offer) -> list[Problem]
     return problems
 
 
-def _check_overlaps(catalog: Catalog) -> list[Problem]:
+def _check_overlaps(selected: list[tuple[CommercialOperation, Selection]]) -> list[Problem]:
     """One offer, one operation at a time; and 48 h between two flash sales of one offer."""
     by_offer: dict[tuple[str, str], list[CommercialOperation]] = defaultdict(list)
-    for operation in catalog.operations:
+    for operation, selection in selected:
         if instant(operation.end) <= instant(operation.start):
             continue  # already an error; its window means nothing
-        for offer in select(catalog, operation).offers:
+        for offer in selection.offers:
             by_offer[offer.key].append(operation)
     found: dict[tuple[int, int], Problem] = {}
     for (_, sku), operations in sorted(by_offer.items()):

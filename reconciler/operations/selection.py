@@ -1,7 +1,12 @@
-"""Which offers an operation applies to: those of its channel named by sku or carrying a tag."""
+"""Which offers an operation applies to: those of its channel named by sku or carrying a tag.
+
+A catalog can hold 100,000 offers and a dozen operations, so the offers are indexed once (by
+channel and sku, and by tag) and each operation then costs only what it selects.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer
@@ -20,22 +25,34 @@ class Selection:
         return bool(self.offers) and bool(self.unknown_skus or self.unused_tags)
 
 
+class OfferIndex:
+    """The catalog's offers by channel and sku, and the skus of each tag."""
+
+    def __init__(self, catalog: Catalog):
+        self.by_channel: dict[str, dict[str, Offer]] = defaultdict(dict)
+        for (channel, sku), offer in catalog.offers.items():
+            self.by_channel[channel][sku] = offer
+        self.by_tag: dict[str, set[str]] = defaultdict(set)
+        for sku, tags in catalog.tags.items():
+            for tag in tags:
+                self.by_tag[tag].add(sku)
+
+    def select(self, operation: CommercialOperation) -> Selection:
+        offers = self.by_channel.get(operation.channel, {})
+        chosen = {sku for sku in operation.selector.skus if sku in offers}
+        unused = []
+        for tag in operation.selector.tags:
+            tagged = {sku for sku in self.by_tag.get(tag, ()) if sku in offers}
+            chosen |= tagged
+            if not tagged:
+                unused.append(tag)
+        return Selection(
+            offers=tuple(offers[sku] for sku in sorted(chosen)),
+            unknown_skus=tuple(s for s in operation.selector.skus if s not in offers),
+            unused_tags=tuple(unused),
+        )
+
+
 def select(catalog: Catalog, operation: CommercialOperation) -> Selection:
-    channel_offers = {
-        sku: offer
-        for (channel, sku), offer in catalog.offers.items()
-        if channel == operation.channel
-    }
-    wanted_skus = set(operation.selector.skus)
-    wanted_tags = set(operation.selector.tags)
-    chosen = {
-        sku: offer
-        for sku, offer in channel_offers.items()
-        if sku in wanted_skus or wanted_tags & catalog.tags.get(sku, frozenset())
-    }
-    used_tags = set().union(*(catalog.tags.get(sku, frozenset()) for sku in chosen))
-    return Selection(
-        offers=tuple(chosen[sku] for sku in sorted(chosen)),
-        unknown_skus=tuple(s for s in operation.selector.skus if s not in channel_offers),
-        unused_tags=tuple(t for t in operation.selector.tags if t not in used_tags),
-    )
+    """One operation's selection; to select for many operations, build an OfferIndex once."""
+    return OfferIndex(catalog).select(operation)
