@@ -42,7 +42,12 @@ def confirm(auto_approve: bool) -> bool:
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False), help="A saved plan.")
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--ack", metavar="PLAN_HASH", help="Apply this exact plan despite its guards.")
-@click.option("--allow", multiple=True, metavar="GUARD", help="Let this guard pass (repeatable).")
+@click.option(
+    "--allow",
+    multiple=True,
+    type=click.Choice(["max_update_percent", "max_delete_percent", "max_price_change_percent"]),
+    help="Let this guard pass (repeatable).",
+)
 @click.option(
     "--max-failures",
     type=click.IntRange(min=1),
