@@ -11,12 +11,15 @@ run lists them all.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from reconciler import clock
 from reconciler.catalog import resolve, rules
-from reconciler.catalog.load import CatalogFiles, YamlFile, catalog_files
+from reconciler.catalog.load import CatalogFiles, YamlFile, catalog_files, load_yaml
 from reconciler.catalog.model import Catalog, Offer, Submission
 from reconciler.catalog.schema import check_file
 from reconciler.errors import CatalogInvalid, Location, Problem
@@ -34,9 +37,10 @@ def load_catalog(path: str | Path) -> Catalog:
 
 def check_catalog(path: str | Path) -> tuple[Catalog | None, list[Problem]]:
     """Every problem of the catalog at `path`, sorted by file and line; the catalog when valid."""
-    files = catalog_files(Path(path))
-    found = list(files.problems)
-    catalog = _check(files, found)
+    with _no_cycle_collection():
+        files = catalog_files(Path(path))
+        found = list(files.problems)
+        catalog = _check(files, found)
     # An offer sold on two channels can break a rule the same way on both: say it once.
     problems = sorted(dict.fromkeys(found), key=Problem.sort_key)
     if any(p.severity == "error" for p in problems):
@@ -44,27 +48,48 @@ def check_catalog(path: str | Path) -> tuple[Catalog | None, list[Problem]]:
     return catalog, problems
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while the catalog is built.
+
+    Building a big catalog allocates millions of objects that all stay alive (nodes, values,
+    offers); the collector would walk them again and again, which took three quarters of the
+    time at 100,000 offers. Nothing built here forms a cycle, so nothing waits to be collected.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
     if files.settings is None:
         return None
     settings = _settings(files.settings, problems)
-    offer_files = [(f, _checked(f, "offers", problems)) for f in files.offers]
-    operation_files = [(f, _checked(f, "operations", problems)) for f in files.operations]
-    if settings is None:
-        return None
-    resolver = resolve.OfferResolver(
-        files.settings, settings["channels"], files.settings.data.get("defaults", {})
-    )
+    resolver = None
+    if settings is not None:
+        defaults = files.settings.data.get("defaults", {})  # type: ignore[union-attr]
+        resolver = resolve.OfferResolver(files.settings, settings["channels"], defaults)
     declared = _Declared()
-    for loaded, items in offer_files:
-        declared.add(loaded, items, resolver, problems)
+    for path in files.offers:
+        loaded = load_yaml(path, str(path))
+        items = _checked(loaded, "offers", problems)
+        if resolver is not None:
+            declared.add(loaded, items, resolver, problems)
+        loaded.data = None  # only the resolved offers stay in memory
     operations = []
-    for loaded, items in operation_files:
-        for index, raw in items:
+    for path in files.operations:
+        loaded = load_yaml(path, str(path))
+        for index, raw in _checked(loaded, "operations", problems):
             found, wrong = resolve.operation(loaded, index, raw)
             problems += wrong
             if found is not None:
                 operations.append(found)
+    if settings is None:
+        return None
     catalog = Catalog(
         root=str(files.root),
         **settings,

@@ -41,12 +41,24 @@ class _Loader(yaml.CSafeLoader):
         self.tags: dict[str, str] = {}
 
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode and implicit[0]:
-            tag = self.tags.get(value)
-            if tag is None:
-                tag = self.tags[value] = super().resolve(kind, value, implicit)
-            return tag
-        return super().resolve(kind, value, implicit)
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        if not implicit[0]:  # quoted: a string (the safe loader has no path resolvers)
+            return STR
+        tag = self.tags.get(value)
+        if tag is None:
+            tag = self.tags[value] = _plain_number(value) or super().resolve(kind, value, implicit)
+        return tag
+
+
+def _plain_number(value: str) -> str | None:
+    """INT or FLOAT for the common `12` and `19.99`, decided without the resolver's regexes."""
+    whole, dot, cents = value.partition(".")
+    if not (whole.isascii() and whole.isdigit()) or (whole[0] == "0" and len(whole) > 1):
+        return None
+    if not dot:
+        return INT
+    return FLOAT if cents.isascii() and cents.isdigit() else None
 
 
 def compose(text: str) -> yaml.Node | None:
@@ -232,6 +244,7 @@ def _path_to(
 
 
 _BOOLS = yaml.constructor.SafeConstructor.bool_values
+_BUILDING = (None, 0)  # a collection whose items are being built (an alias to it is a loop)
 _SPECIAL_FLOATS = {".inf": float("inf"), ".nan": float("nan")}
 
 
@@ -259,9 +272,13 @@ class _Builder:
         built = self.built
         if built is not None:
             seen = built.get(id(node))
+            if seen is _BUILDING:
+                self.errors.append((node, "a YAML alias refers to a part that contains it"))
+                return None
             if seen is not None:  # an alias: share the value, count its expansion
                 self.expanded += seen[1]
                 return seen[0]
+            built[id(node)] = _BUILDING
         before = self.expanded
         self.distinct += 1
         self.expanded += 1
@@ -334,19 +351,20 @@ class _Builder:
 
 
 class CatalogFiles:
-    """The files of one catalog folder, loaded: catalog.yaml, offers/*.yaml, operations/*.yaml."""
+    """The files of one catalog folder: catalog.yaml (loaded), offers/*.yaml, operations/*.yaml."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.settings: YamlFile | None = None
-        self.offers: list[YamlFile] = []
-        self.operations: list[YamlFile] = []
+        # loaded one at a time by the pipeline, so only one file's plain values are in memory
+        self.offers: list[Path] = []
+        self.operations: list[Path] = []
         self.problems: list[Problem] = []
         self.content_hash = ""
 
 
 def catalog_files(root: Path) -> CatalogFiles:
-    """Load every file of the catalog at `root`; a missing folder or catalog.yaml is a problem."""
+    """Find the files of the catalog at `root` and load catalog.yaml; a missing one is a problem."""
     files = CatalogFiles(root)
     settings = root / "catalog.yaml"
     if not root.is_dir():
@@ -360,8 +378,7 @@ def catalog_files(root: Path) -> CatalogFiles:
     offers = _yaml_files(root / "offers")
     operations = _yaml_files(root / "operations")
     files.settings = load_yaml(settings, str(settings))
-    files.offers = [load_yaml(path, str(path)) for path in offers]
-    files.operations = [load_yaml(path, str(path)) for path in operations]
+    files.offers, files.operations = offers, operations
     files.content_hash = content_hash(root, [settings, *offers, *operations])
     return files
 

@@ -141,9 +141,7 @@ class PackageStore:
 @dataclass(frozen=True, slots=True)
 class MarketplaceSettings:
     api_url: str = "https://api.octopia-io.net/seller/v2"
-    auth_url: str = (
-        "https://auth.octopia-io.net/auth/realms/maas/protocol/openid-connect/token"
-    )
+    auth_url: str = "https://auth.octopia-io.net/auth/realms/maas/protocol/openid-connect/token"
     sandbox: str | None = None  # "embedded": run against the built-in sandbox
 
 

@@ -77,7 +77,9 @@ def condition(value: str) -> Condition:
         raise ValueError(f"unknown condition {value!r}") from None
 
 
-def delivery(options: list[DeliveryOption] | tuple[DeliveryOption, ...]) -> tuple[DeliveryOption, ...]:
+def delivery(
+    options: list[DeliveryOption] | tuple[DeliveryOption, ...],
+) -> tuple[DeliveryOption, ...]:
     """Delivery options in normal form: sorted by mode code."""
     return tuple(sorted(options, key=lambda o: o.mode))
 

@@ -23,8 +23,8 @@ Path = tuple[str | int, ...]
 
 def gtin_check_digit(digits: str) -> int:
     """The GS1 check digit of a GTIN-8/12/13/14 whose last digit is the check digit."""
-    body = digits[:-1]
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    body = digits[-2::-1]  # from the digit next to the check digit, leftwards: weights 3, 1, 3...
+    total = 3 * sum(map(int, body[0::2])) + sum(map(int, body[1::2]))
     return (10 - total % 10) % 10
 
 
