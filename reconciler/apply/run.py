@@ -19,7 +19,13 @@ from reconciler.apply.journal import Journal, PendingPackage
 from reconciler.apply.report import ApplyReport, Progress
 from reconciler.catalog.model import Catalog, SalesChannel, Submission
 from reconciler.channels import json_channel, json_packages, xml_channel, xml_packages
-from reconciler.channels.outcome import OfferOutcome, OfferStatus, PackageOutcome, not_sent
+from reconciler.channels.outcome import (
+    OfferOutcome,
+    OfferStatus,
+    PackageOutcome,
+    SentPackage,
+    not_sent,
+)
 from reconciler.channels.pacing import Pacing
 from reconciler.channels.store import OfferPackageStore
 from reconciler.errors import MarketplaceUnreachable
@@ -27,7 +33,7 @@ from reconciler.marketplace.client import MarketplaceClient
 from reconciler.plan.model import Change, Plan
 
 Channel = json_channel.JsonChannel | xml_channel.XmlChannel
-Sent = json_channel.Sent | xml_channel.Sent
+Package = json_packages.JsonPackage | xml_packages.XmlPackage
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,7 @@ class ApplyRun:
                 "left by an interrupted apply"
             )
             channel = self.channel(sales_channel)
-            outcome = channel.resume(_sent(pending), pending.package)  # type: ignore[arg-type]
+            outcome = channel.resume(_sent(pending), pending.package)
             if outcome is not None:
                 self.progress.finished(outcome)
                 outcomes.append(outcome)
@@ -120,7 +126,7 @@ class ApplyRun:
         done = already_done or set()
         run_id = f"{clock.now().astimezone(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
         queue = self._packages(plan, done, run_id)
-        sent: list[tuple[Channel, Sent]] = []  # submitted, not yet followed to the end
+        sent: list[tuple[Channel, SentPackage]] = []  # submitted, not yet followed to the end
         try:
             for index, (channel, package) in enumerate(queue):
                 if self._limit_reached(report):
@@ -146,12 +152,12 @@ class ApplyRun:
 
     def _packages(
         self, plan: Plan, done: set[tuple[str, str]], run_id: str
-    ) -> list[tuple[Channel, object]]:
+    ) -> list[tuple[Channel, Package]]:
         by_channel: dict[str, list[Change]] = {}
         for change in plan.changes:
             if (change.channel, change.sku) not in done:
                 by_channel.setdefault(change.channel, []).append(change)
-        queue: list[tuple[Channel, object]] = []
+        queue: list[tuple[Channel, Package]] = []
         for name, changes in sorted(by_channel.items()):
             sales_channel = self.catalog.channels[name]
             channel = self.channel(sales_channel)
@@ -168,7 +174,9 @@ class ApplyRun:
         prefix = f"{_safe(channel.name)}-{run_id}"
         return xml_packages.split_packages(changes, prefix, self.options.xml_package_size)
 
-    def _submit(self, channel: Channel, package: object, plan_hash: str) -> Sent | PackageOutcome:
+    def _submit(
+        self, channel: Channel, package: Package, plan_hash: str
+    ) -> SentPackage | PackageOutcome:
         if isinstance(channel, json_channel.JsonChannel):
             assert isinstance(package, json_packages.JsonPackage)
             name = f"{_safe(channel.channel.name)}-{secrets.token_hex(6)}"
@@ -176,10 +184,10 @@ class ApplyRun:
         assert isinstance(package, xml_packages.XmlPackage)
         return channel.submit(package, plan_hash)
 
-    def _follow_all(self, report: ApplyReport, sent: list[tuple[Channel, Sent]]) -> None:
+    def _follow_all(self, report: ApplyReport, sent: list[tuple[Channel, SentPackage]]) -> None:
         while sent:
             channel, result = sent[0]
-            self._finished(report, channel.follow(result))  # type: ignore[arg-type]
+            self._finished(report, channel.follow(result))
             sent.pop(0)
 
     def _finished(self, report: ApplyReport, outcome: PackageOutcome) -> None:
@@ -190,9 +198,9 @@ class ApplyRun:
         limit = self.options.max_failures
         return limit is not None and report.failures >= limit
 
-    def _not_sent(self, report: ApplyReport, queue: Sequence[tuple[Channel, object]], why: str):
+    def _not_sent(self, report: ApplyReport, queue: Sequence[tuple[Channel, Package]], why: str):
         for channel, package in queue:
-            for change in package.changes:  # type: ignore[attr-defined]
+            for change in package.changes:
                 report.not_sent.append(
                     not_sent(channel.channel.name, change.sku, change.action.value, why)
                 )
@@ -200,15 +208,15 @@ class ApplyRun:
     def _unfinished(
         self,
         report: ApplyReport,
-        queue: Sequence[tuple[Channel, object]],
-        sent: Sequence[tuple[Channel, Sent]],
+        queue: Sequence[tuple[Channel, Package]],
+        sent: Sequence[tuple[Channel, SentPackage]],
     ) -> None:
         """After losing the marketplace: say which offers are pending and which never left."""
         reported = {(o.channel, o.sku) for o in report.offers}
         pending = {(channel.channel.name, sku) for channel, s in sent for sku in s.actions}
         why = "the marketplace could not be reached; the next apply sends it"
         for channel, package in queue:
-            for change in package.changes:  # type: ignore[attr-defined]
+            for change in package.changes:
                 key = (channel.channel.name, change.sku)
                 if key in reported:
                     continue
@@ -227,11 +235,10 @@ class ApplyRun:
                     report.not_sent.append(not_sent(key[0], change.sku, change.action.value, why))
 
 
-def _sent(pending: PendingPackage) -> Sent | None:
+def _sent(pending: PendingPackage) -> SentPackage | None:
     if pending.package_id is None:
         return None
-    kind = json_channel.Sent if pending.submission == json_channel.SUBMISSION else xml_channel.Sent
-    return kind(pending.package, pending.package_id, pending.package_type, pending.actions)
+    return SentPackage(pending.package, pending.package_id, pending.package_type, pending.actions)
 
 
 def _safe(name: str) -> str:

@@ -9,7 +9,6 @@ A package never made Ready never integrates: that is what makes an interrupted u
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from reconciler.catalog.model import SalesChannel
@@ -24,6 +23,7 @@ from reconciler.channels.outcome import (
     OfferOutcome,
     OfferStatus,
     PackageOutcome,
+    SentPackage,
     not_sent,
 )
 from reconciler.channels.pacing import Pacing
@@ -32,16 +32,6 @@ from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused
 
 SUBMISSION = "json"
 DONE_STATES = ("Integrated", "Rejected")
-
-
-@dataclass(frozen=True, slots=True)
-class Sent:
-    """A package handed to the marketplace: what to follow, and which offers it holds."""
-
-    name: str
-    package_id: str
-    package_type: str
-    actions: Mapping[str, str]  # sku -> action
 
 
 class JsonChannel:
@@ -67,7 +57,9 @@ class JsonChannel:
             event, channel=self.channel.name, submission=SUBMISSION, package=name, **data
         )
 
-    def submit(self, package: JsonPackage, name: str, plan_hash: str) -> Sent | PackageOutcome:
+    def submit(
+        self, package: JsonPackage, name: str, plan_hash: str
+    ) -> SentPackage | PackageOutcome:
         """Open, fill and ready one package; a refusal comes back as an outcome, not an error."""
         actions = {c.sku: c.action.value for c in package.changes}
         opened = self.client.call(
@@ -108,7 +100,7 @@ class JsonChannel:
             self._record("finished", name, package_id=package_id, state="Abandoned")
             raise
         self._record("ready", name, package_id=package_id)
-        return Sent(name, package_id, package.package_type, actions)
+        return SentPackage(name, package_id, package.package_type, actions)
 
     def _abandon(
         self, name: str, package_id: str, package_type: str, actions: Mapping[str, str], why: str
@@ -119,7 +111,7 @@ class JsonChannel:
             self.channel.name, SUBMISSION, package_id, package_type, "Abandoned", offers, why
         )
 
-    def follow(self, sent: Sent, resumed: bool = False) -> PackageOutcome:
+    def follow(self, sent: SentPackage, resumed: bool = False) -> PackageOutcome:
         """Wait for the package to end, then read what became of each of its offers."""
         state = self._wait(sent.package_id)
         if state.get("state") == "Rejected":
@@ -174,7 +166,7 @@ class JsonChannel:
                 return state
         raise AssertionError("unreachable: Pacing.delays raises at its timeout")
 
-    def _results(self, sent: Sent) -> tuple[OfferOutcome, ...]:
+    def _results(self, sent: SentPackage) -> tuple[OfferOutcome, ...]:
         found: dict[str, OfferOutcome] = {}
         path = f"/offer-packages/{sent.package_id}/offer-requests-results"
         for page in self.client.pages(path, channel=self.channel.id, params={"limit": 100}):
@@ -189,7 +181,7 @@ class JsonChannel:
             for sku, action in sent.actions.items()
         )
 
-    def resume(self, sent: Sent | None, name: str) -> PackageOutcome | None:
+    def resume(self, sent: SentPackage | None, name: str) -> PackageOutcome | None:
         """Follow a package an interrupted apply left behind; None if it can never integrate.
 
         `sent` is None when the journal has no id for it: the kill came before the marketplace

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
@@ -11,6 +12,16 @@ class JournalWriter(Protocol):
     """Where a channel announces each step of a package (reconciler.apply.journal.Journal)."""
 
     def record(self, event: str, **data: Any) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SentPackage:
+    """A package the marketplace took: what to follow, and which offers it holds."""
+
+    name: str  # ours, as the journal knows it
+    package_id: str  # the marketplace's
+    package_type: str
+    actions: Mapping[str, str]  # sku -> action
 
 
 class OfferStatus(StrEnum):

@@ -8,7 +8,6 @@ rejection with its meaning). Journaled like the JSON side (see reconciler.apply.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from reconciler.catalog.model import SalesChannel
@@ -17,6 +16,7 @@ from reconciler.channels.outcome import (
     OfferOutcome,
     OfferStatus,
     PackageOutcome,
+    SentPackage,
     not_sent,
 )
 from reconciler.channels.pacing import Pacing
@@ -46,14 +46,6 @@ ERROR_MEANINGS = {
     36: "offer does not exist and cannot be updated",
     40: "delivery mode not configured for the seller",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Sent:
-    name: str
-    package_id: str
-    package_type: str
-    actions: Mapping[str, str]  # sku -> action
 
 
 def meaning(code: str) -> str:
@@ -88,7 +80,7 @@ class XmlChannel:
             event, channel=self.channel.name, submission=SUBMISSION, package=name, **data
         )
 
-    def submit(self, package: XmlPackage, plan_hash: str) -> Sent | PackageOutcome:
+    def submit(self, package: XmlPackage, plan_hash: str) -> SentPackage | PackageOutcome:
         actions = {c.sku: c.action.value for c in package.changes}
         data = build_zip(package, self.channel, self.purge_and_replace)
         try:
@@ -124,9 +116,9 @@ class XmlChannel:
         package_id = _package_id(answer)
         self._record("submitted", package.name, package_id=package_id)
         self.on_upload(len(actions))
-        return Sent(package.name, package_id, package.package_type, actions)
+        return SentPackage(package.name, package_id, package.package_type, actions)
 
-    def follow(self, sent: Sent, resumed: bool = False) -> PackageOutcome:
+    def follow(self, sent: SentPackage, resumed: bool = False) -> PackageOutcome:
         log = self._wait(sent.package_id)
         state = str(_first(log, "state", "status", "packageState") or "")
         whole = _first(log, "result") or {}
@@ -226,7 +218,7 @@ class XmlChannel:
         code = ", ".join(c for c, _ in failed)
         return OfferOutcome(name, sku, action, OfferStatus.REJECTED, code, message)
 
-    def resume(self, sent: Sent | None, name: str) -> PackageOutcome | None:
+    def resume(self, sent: SentPackage | None, name: str) -> PackageOutcome | None:
         """Follow a package an interrupted apply submitted; None when it was never taken."""
         if sent is None:
             # Killed between publishing and the marketplace's answer: we cannot know whether

@@ -63,7 +63,13 @@ def command(
     max_failures: int | None,
     report_file: str | None,
 ) -> None:
-    """Apply the plan: send the packages, follow their integration, report offer by offer."""
+    """Apply the plan: send the packages, follow their integration, report offer by offer.
+
+    Without --plan it plans first and asks before sending (on a terminal; elsewhere it needs
+    --auto-approve). Exit codes: 0 all integrated, 3 blocked by a guard, 5 offers rejected or
+    not sent, 6 saved plan stale, 7 marketplace unreachable. An apply that was interrupted is
+    safe to run again: it first follows the packages it had sent.
+    """
     from rich.console import Console
 
     from reconciler.apply.report import summary_lines, write_report
