@@ -49,11 +49,16 @@ def offer_entries(
     channels: Mapping[str, SalesChannel],
     defaults: Mapping[str, object],
 ) -> list[OfferEntry]:
-    """One entry per sku, sorted by sku."""
-    by_sku: dict[str, dict[str, Offer]] = {}
+    """One entry per sku and gtin, sorted by sku, then channels.
+
+    A gtin cannot be overridden per channel (the marketplace ties an offer to its product), so
+    a sku sold as different products on two channels is two entries, each naming its channels.
+    """
+    groups: dict[tuple[str, str], dict[str, Offer]] = {}
     for (channel, sku), offer in live.items():
-        by_sku.setdefault(sku, {})[channel] = offer
-    return [_entry(sku, by_sku[sku], channels, defaults) for sku in sorted(by_sku)]
+        groups.setdefault((sku, offer.gtin), {})[channel] = offer
+    entries = [_entry(sku, group, channels, defaults) for (sku, _), group in groups.items()]
+    return sorted(entries, key=lambda e: (e.sku, e.channels))
 
 
 def _entry(

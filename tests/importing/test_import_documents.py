@@ -227,3 +227,25 @@ def test_replace_removes_the_data_files_of_the_earlier_import(tmp_path):
     assert sorted(p.name for p in (tmp_path / "offers").iterdir()) == ["offers.yaml"]
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
     assert len(load_catalog(tmp_path).offers) == len(live_shop())  # no sku twice
+
+
+def test_a_sku_sold_as_two_products_is_two_entries_as_a_gtin_has_no_override(tmp_path):
+    from reconciler.catalog import load_catalog
+    from reconciler.importing.folder import write_folder
+    from reconciler.operations.discounts import desired_offers
+
+    live = {
+        o.key: o
+        for o in [
+            offer("cdiscount", "A", gtin="3760452700039", comment="Livré sous 48h"),
+            offer("marketplace-zz", "A", gtin="4006381333931", price=D("9.99")),
+        ]
+    }
+    files = catalog_documents(settings(), live, NOW)
+    entries = yaml.safe_load(files["offers/offers.yaml"])["offers"]
+    assert [(e["sku"], e["gtin"], e["channels"]) for e in entries] == [
+        ("A", "3760452700039", ["cdiscount"]),
+        ("A", "4006381333931", ["marketplace-zz"]),
+    ]
+    write_folder(tmp_path, files)
+    assert desired_offers(load_catalog(tmp_path), NOW) == live
