@@ -62,12 +62,18 @@ class JsonChannel:
     ) -> SentPackage | PackageOutcome:
         """Open, fill and ready one package; a refusal comes back as an outcome, not an error."""
         actions = {c.sku: c.action.value for c in package.changes}
-        opened = self.client.call(
-            "POST",
-            "/offer-packages",
-            channel=self.channel.id,
-            json_body={"packageType": package.package_type},
-        )
+        try:
+            opened = self.client.call(
+                "POST",
+                "/offer-packages",
+                channel=self.channel.id,
+                json_body={"packageType": package.package_type},
+            )
+        except MarketplaceRefused as err:  # e.g. a channel that takes no JSON: say it per offer
+            offers = tuple(not_sent(self.channel.name, s, a, str(err)) for s, a in actions.items())
+            return PackageOutcome(
+                self.channel.name, SUBMISSION, "", package.package_type, "NotSent", offers, str(err)
+            )
         package_id = _package_id(opened)
         self._record(
             "opened",

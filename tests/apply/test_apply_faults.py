@@ -44,6 +44,19 @@ def apply_with(cat, market, progress, **options):
         return report, client
 
 
+def test_a_channel_refusing_json_packages_is_reported_per_offer(tmp_path, market):
+    cat = catalog(tmp_path, market, [offer("zz", 1)])
+    wrong = replace(cat.channels["zz"], id="NOSUCH")
+    cat = replace(cat, channels={**cat.channels, "zz": wrong})
+    with market.client() as client:
+        run_ = ApplySession(cat, client, Progress(lambda t: None)).run
+        plan = next_plan(catalog(tmp_path, market, [offer("zz", 1)]), market)
+        report = run_.apply(plan)
+    assert report.exit_code is ExitCode.PARTLY_FAILED
+    (refused,) = report.offers
+    assert refused.status is OfferStatus.NOT_SENT and "refused" in refused.message
+
+
 def test_503_in_the_middle_of_uploads_is_retried(tmp_path, market):
     cat = catalog(tmp_path, market, [offer("zz", n) for n in range(30)])
     hook = Hook(on_upload=lambda: market.faults(error_next=2))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
 from apply_market import catalog, offer
 
 from reconciler.apply.report import Progress
@@ -111,9 +112,10 @@ def test_mixed_channels_and_rejections_are_reported_with_code_and_meaning(tmp_pa
     assert any("integrating" in line for line in lines)
 
 
-def test_a_package_rejected_whole_rejects_each_of_its_offers(tmp_path, market):
+@pytest.mark.parametrize("channel", ["zz", "cdiscount"])
+def test_a_package_rejected_whole_rejects_each_of_its_offers(tmp_path, market, channel):
     market.faults(reject_packages=True)
-    cat = catalog(tmp_path, market, [offer("zz", 1), offer("zz", 2)])
+    cat = catalog(tmp_path, market, [offer(channel, 1), offer(channel, 2)])
     _, report = run(cat, market)
     assert report.exit_code is ExitCode.PARTLY_FAILED
     assert report.count(OfferStatus.REJECTED) == 2
