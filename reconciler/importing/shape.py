@@ -69,6 +69,30 @@ def _entry(
 ) -> OfferEntry:
     names = sorted(per_channel)
     xml = [n for n in names if channels[n].submission is Submission.XML]
+    base = _base(per_channel, names, xml, defaults)
+    own = tuple(
+        (f, v)
+        for f, v in base.items()
+        if v != _NEUTRAL.get(f, _NO_VALUE) and (f not in defaults or v != defaults[f])
+    )
+    overrides = []
+    for name in names:
+        # json channels never carry the XML-only fields: overriding them there is an error
+        fields = [f for f in OFFER_FIELDS if f not in _NEUTRAL or name in xml]
+        values = [(f, getattr(per_channel[name], f)) for f in fields]
+        differ = tuple((f, v) for f, v in values if v != base[f])
+        if differ:
+            overrides.append((name, differ))
+    return OfferEntry(sku, own, tuple(names), tuple(overrides))
+
+
+def _base(
+    per_channel: dict[str, Offer],
+    names: list[str],
+    xml: list[str],
+    defaults: Mapping[str, object],
+) -> dict[str, object]:
+    """The entry's own value of each field: what most of its channels have."""
     base: dict[str, object] = {}
     for field in OFFER_FIELDS:
         if field in _NEUTRAL:
@@ -80,23 +104,7 @@ def _entry(
         else:
             values = [getattr(per_channel[n], field) for n in names]
             base[field] = _most_common(values, prefer=defaults.get(field, _NO_VALUE))
-    own = tuple(
-        (f, v)
-        for f, v in base.items()
-        if v != _NEUTRAL.get(f, _NO_VALUE) and (f not in defaults or v != defaults[f])
-    )
-    overrides = []
-    for name in names:
-        # json channels never carry the XML-only fields: overriding them there is an error
-        fields = [f for f in OFFER_FIELDS if f not in _NEUTRAL or name in xml]
-        differ = tuple(
-            (f, getattr(per_channel[name], f))
-            for f in fields
-            if getattr(per_channel[name], f) != base[f]
-        )
-        if differ:
-            overrides.append((name, differ))
-    return OfferEntry(sku, own, tuple(names), tuple(overrides))
+    return base
 
 
 def _xml_only_base(field: str, values: list[object]) -> object:
