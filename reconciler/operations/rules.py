@@ -152,6 +152,15 @@ def _check_prices(
                 f"offer {offer.sku}: sale price {price} is not above eco_tax + dea_tax ({floor})",
             )
         )
+    if price >= offer.price:
+        problems.append(
+            _warning(
+                operation,
+                "reference_price",
+                f"offer {offer.sku}: sale price {price} is not below its price {offer.price}: "
+                "buyers would pay as much or more during the sale",
+            )
+        )
     reference = discount.reference_price
     if operation.kind is OperationKind.SALES and reference is not None and reference < offer.price:
         problems.append(

@@ -225,3 +225,18 @@ def test_sales_sent_less_than_72_hours_before_start_is_a_warning(now: str, warne
 def test_flash_sales_get_no_notice_warning() -> None:
     cat = catalog([offer("A")], [flash("f", "2027-01-07T08:00", "2027-01-08T08:00")])
     assert check_operations(cat, when("2027-01-07T07:00")) == []
+
+
+@pytest.mark.parametrize(("reference", "warned"), [("57.13", False), ("57.14", True)])
+def test_a_sale_price_not_below_the_price_is_a_warning(reference: str, warned: bool) -> None:
+    # 30 % off 57.13 is 39.99 (39.991); 57.14 gives 40.00 (39.998), not below 40.00.
+    op = operation(
+        "s", "2027-01-07T08:00", "2027-01-08T08:00", skus=("A",), reference_price=reference
+    )
+    problems = check_operations(catalog([offer("A", "40.00")], [op]), NOW)
+    assert errors(problems) == []
+    expected = [
+        "operation s: offer A: sale price 40.00 is not below its price 40.00: "
+        "buyers would pay as much or more during the sale"
+    ]
+    assert warnings(problems) == (expected if warned else [])
