@@ -151,7 +151,7 @@ def load_yaml(path: Path, name: str) -> YamlFile:
     data = builder.build(root)
     if builder.errors:
         loaded._root = root
-        loaded.problems += [_node_problem(loaded, root, node, msg) for node, msg in builder.errors]
+        loaded.problems += _node_problems(loaded, root, builder.errors)
     elif builder.expanded > ALIAS_GROWTH_LIMIT * builder.distinct + ALIAS_FREE_NODES:
         loaded.problems.append(
             Problem(
@@ -215,32 +215,40 @@ def _syntax_problem(err: yaml.MarkedYAMLError, name: str) -> Problem:
     return Problem(Location(name, mark.line + 1, mark.column + 1), f"invalid YAML: {what}")
 
 
-def _node_problem(loaded: YamlFile, root: yaml.Node, node: yaml.Node, message: str) -> Problem:
-    path = _path_to(root, node, ()) or ()
-    mark = node.start_mark
-    return Problem(Location(loaded.name, mark.line + 1, mark.column + 1, field_path(path)), message)
+def _node_problems(
+    loaded: YamlFile, root: yaml.Node, errors: list[tuple[yaml.Node, str]]
+) -> list[Problem]:
+    paths = _paths_of(root, {id(node) for node, _ in errors})
+    problems = []
+    for node, message in errors:
+        mark = node.start_mark
+        where = Location(loaded.name, mark.line + 1, mark.column + 1, field_path(paths[id(node)]))
+        problems.append(Problem(where, message))
+    return problems
 
 
-def _path_to(
-    here: yaml.Node, target: yaml.Node, path: tuple[str | int, ...]
-) -> tuple[str | int, ...] | None:
-    """The field path of `target` (only called for a file with a problem to show)."""
-    if here is target:
-        return path
-    if isinstance(here, yaml.SequenceNode):
-        for index, item in enumerate(here.value):
-            found = _path_to(item, target, (*path, index))
-            if found is not None:
-                return found
-    elif isinstance(here, yaml.MappingNode):
-        for key_node, value_node in here.value:
-            step = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
-            if key_node is target:
-                return (*path, step) if isinstance(key_node, yaml.ScalarNode) else path
-            found = _path_to(value_node, target, (*path, step))
-            if found is not None:
-                return found
-    return None
+def _paths_of(root: yaml.Node, targets: set[int]) -> dict[int, tuple[str | int, ...]]:
+    """The field path of each target node, in one walk (only for a file with problems)."""
+    found: dict[int, tuple[str | int, ...]] = {}
+    stack: list[tuple[yaml.Node, tuple[str | int, ...]]] = [(root, ())]
+    visited: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in visited:  # an alias: its first path is the one shown
+            continue
+        visited.add(id(node))
+        if id(node) in targets:
+            found.setdefault(id(node), path)
+        if isinstance(node, yaml.SequenceNode):
+            stack += [(item, (*path, i)) for i, item in reversed(list(enumerate(node.value)))]
+        elif isinstance(node, yaml.MappingNode):
+            for key_node, value_node in reversed(node.value):
+                scalar = isinstance(key_node, yaml.ScalarNode)
+                step_path = (*path, key_node.value) if scalar else path
+                if id(key_node) in targets:
+                    found.setdefault(id(key_node), step_path)
+                stack.append((value_node, step_path))
+    return {target: found.get(target, ()) for target in targets}
 
 
 _BOOLS = yaml.constructor.SafeConstructor.bool_values
