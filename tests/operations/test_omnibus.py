@@ -187,3 +187,26 @@ def test_catalog_operations_shows_the_omnibus_warning(
         "its lowest price in the 30 days before 2027-01-07 (on 2026-12-20, commit "
     ) in result.output
     assert "BONNET-WINTER: reference" not in result.output  # its price never moved
+
+
+def test_a_catalog_in_a_subfolder_called_by_a_relative_path(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop = repo.folder / "catalogs" / "shop"
+    fixtures = Path(__file__).parent.parent / "fixtures" / "operations"
+    shutil.copytree(fixtures / "base", shop)
+    shutil.copytree(fixtures / "valid-calendar", shop, dirs_exist_ok=True)
+    offers = shop / "offers" / "shop.yaml"
+    original = offers.read_text(encoding="utf-8")
+    offers.write_text(original.replace("price: 12.00", "price: 9.00"), encoding="utf-8")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "bonnet at 9.00", date="2026-12-15T12:00:00+01:00")
+    offers.write_text(original, encoding="utf-8")  # back at 12.00, not even committed yet
+    monkeypatch.setenv("CATALOG_NOW", "2027-01-01T10:00:00+01:00")
+    monkeypatch.chdir(repo.folder)
+
+    result = CliRunner().invoke(cli, ["operations", "catalogs/shop"])
+    assert result.exit_code == 0, result.output
+    assert "offer BONNET-WINTER: reference price 12.00 is above 9.00" in result.output
+    assert "(on 2026-12-15, commit " in result.output
+    assert "PULL-WINTER-L: reference" not in result.output
