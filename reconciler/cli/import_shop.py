@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-
-from reconciler.errors import ReconcilerError
-
-if TYPE_CHECKING:  # imported lazily at run time: `catalog --help` stays fast
-    from reconciler.catalog.model import Catalog, SalesChannel
 
 EPILOG = """\b
 Where the seller, channels and URLs come from:
@@ -28,80 +22,6 @@ Files: catalog.yaml (the most common values lifted into `defaults`), offers/*.ya
 per sku, `overrides` where channels differ) and operations/*.yaml (running and future sales).
 Importing twice gives the same bytes; `catalog plan` on the result shows no change.
 """
-
-
-class ImportUsage(ReconcilerError):
-    """A mistake in how `catalog import` was called."""
-
-
-def _sales_channels(specs: tuple[str, ...]) -> dict[str, SalesChannel]:
-    from reconciler.catalog.model import SalesChannel, Submission
-
-    channels = {}
-    for spec in specs:
-        name, _, rest = spec.partition("=")
-        channel_id, _, submission = rest.partition(":")
-        if not name or not channel_id or submission not in ("xml", "json"):
-            raise ImportUsage(f"--sales-channel {spec!r}: write NAME=ID:xml or NAME=ID:json")
-        channels[name] = SalesChannel(name, channel_id, Submission(submission))
-    return channels
-
-
-def _settings_from_options(
-    out: Path, seller_id: int | None, specs: tuple[str, ...], urls: dict[str, str | None]
-) -> Catalog:
-    from reconciler.catalog.model import (
-        Catalog,
-        Guards,
-        ManagePolicy,
-        MarketplaceSettings,
-    )
-
-    if seller_id is None or not specs:
-        raise ImportUsage(
-            "say whose shop to import: a catalog folder, or --seller-id and --sales-channel"
-        )
-    given = {k: v for k, v in urls.items() if v}
-    return Catalog(
-        root=str(out),  # an embedded sandbox keeps its shop under <out>/.catalog
-        seller_id=seller_id,
-        marketplace=MarketplaceSettings(**given),
-        channels=_sales_channels(specs),
-        manage=ManagePolicy.LISTED,
-        guards=Guards(),
-        package_store=None,
-        offers={},
-    )
-
-
-def _only(settings: Catalog, names: tuple[str, ...]) -> Catalog:
-    from dataclasses import replace
-
-    unknown = sorted(set(names) - set(settings.channels))
-    if unknown:
-        known = ", ".join(sorted(settings.channels))
-        raise ImportUsage(f"unknown channel(s) {', '.join(unknown)}; known: {known}")
-    if not names:
-        return settings
-    return replace(settings, channels={n: settings.channels[n] for n in sorted(set(names))})
-
-
-def _bring_embedded_shop(settings: Catalog, out: Path) -> None:
-    """An embedded sandbox keeps its shop in the catalog folder (.catalog/sandbox): the
-    imported folder gets a copy, so that `catalog plan` there sees the shop it came from."""
-    import shutil
-
-    from reconciler.marketplace.connect import sandbox_state_dir
-
-    source = sandbox_state_dir(settings)
-    target = out / source.relative_to(Path(settings.root))
-    if source.resolve() == target.resolve() or not source.is_dir():
-        return
-    if target.exists():
-        click.echo(f"Note: {target} already exists and was left as it is.", err=True)
-        return
-    shutil.copytree(source, target)
-    click.echo(f"Copied the embedded sandbox's shop to {target}.")
 
 
 @click.command("import", epilog=EPILOG)
@@ -150,21 +70,19 @@ def command(
     from reconciler.catalog import load_catalog
     from reconciler.clock import now
     from reconciler.importing.documents import SplitBy, catalog_documents
-    from reconciler.importing.folder import write_folder
+    from reconciler.importing.folder import bring_embedded_shop, write_folder
+    from reconciler.importing.source import ImportUsage, only_channels, settings_from_options
     from reconciler.marketplace.connect import open_marketplace
     from reconciler.marketplace.live import read_live_offers
 
-    if catalog_dir is not None and (seller_id or sales_channels or api_url or auth_url or sandbox):
-        raise ImportUsage(
-            "give a catalog folder or the --seller-id/--sales-channel options, not both"
-        )
-    urls = {"api_url": api_url, "auth_url": auth_url, "sandbox": sandbox}
-    settings = (
-        load_catalog(catalog_dir)
-        if catalog_dir is not None
-        else _settings_from_options(out, seller_id, sales_channels, urls)
-    )
-    settings = _only(settings, channels)
+    marketplace = {"api_url": api_url, "auth_url": auth_url, "sandbox": sandbox}
+    if catalog_dir is None:
+        settings = settings_from_options(out, seller_id, sales_channels, marketplace)
+    elif seller_id or sales_channels or any(marketplace.values()):
+        raise ImportUsage("give a catalog folder or the --seller-id/--sales-channel options")
+    else:
+        settings = load_catalog(catalog_dir)
+    settings = only_channels(settings, channels)
     with open_marketplace(settings) as client:
         live = read_live_offers(client, list(settings.channels.values()))
     files = catalog_documents(settings, live, now(), SplitBy(split_by))
@@ -175,5 +93,7 @@ def command(
         f"{len(settings.channels)} channel(s) into {out}: {', '.join(files)}"
     )
     if settings.marketplace.sandbox:
-        _bring_embedded_shop(settings, out)
+        shop, copied = bring_embedded_shop(settings, out)
+        if copied:
+            click.echo(f"Copied the embedded sandbox's shop to {shop}.")
     load_catalog(out)  # the import's own check: what it wrote is a valid catalog

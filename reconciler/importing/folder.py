@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+from reconciler.catalog.model import Catalog
 from reconciler.errors import ReconcilerError
+from reconciler.marketplace.connect import sandbox_state_dir
 
 # the folders whose every YAML file is catalog data: a stale file there would add offers
 _DATA_FOLDERS = ("offers", "operations")
@@ -45,3 +48,17 @@ def _catalog_files(out: Path) -> list[Path]:
         if (out / folder).is_dir():
             found += sorted(p for p in (out / folder).iterdir() if p.suffix in (".yaml", ".yml"))
     return found
+
+
+def bring_embedded_shop(settings: Catalog, out: Path) -> tuple[Path, bool]:
+    """Copy an embedded sandbox's shop (kept in the catalog folder, .catalog/sandbox) into
+    `out`, so that `catalog plan` there sees the shop it was imported from.
+
+    Returns where the shop goes and whether it was copied (not when already there).
+    """
+    source = sandbox_state_dir(settings)
+    target = out / source.relative_to(Path(settings.root))
+    if source.resolve() == target.resolve() or not source.is_dir() or target.exists():
+        return target, False
+    shutil.copytree(source, target)
+    return target, True

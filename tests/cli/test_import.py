@@ -41,7 +41,7 @@ def test_usage_mistakes_are_named(tmp_path, args, message):
 def test_a_folder_and_the_options_together_are_refused(tmp_path):
     result = run(str(tmp_path), "--seller-id", "1", "--out", str(tmp_path / "x"))
     assert result.exit_code == 1
-    assert "not both" in result.output
+    assert "give a catalog folder or the" in result.output
 
 
 def test_an_invalid_source_catalog_stops_with_its_errors(tmp_path):
