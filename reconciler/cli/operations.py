@@ -29,9 +29,17 @@ def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> da
     metavar="DATETIME",
     help="The moment to show (ISO 8601; no offset means Europe/Paris). Default: now.",
 )
-def command(directory: str, at: datetime | None) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 4) when a sale's reference price breaks the Omnibus rule.",
+)
+def command(directory: str, at: datetime | None, strict: bool) -> None:
     """Show the commercial operations (past, running, upcoming), the sale price of each offer
-    they select, and the price every such offer has at a moment."""
+    they select, and the price every such offer has at a moment.
+
+    Sales are checked against the git history of the offers (EU Omnibus rule: a reference price
+    is at most the lowest price of the 30 days before the sale)."""
     from reconciler.catalog import check_catalog
     from reconciler.operations.calendar import build_calendar, calendar_text
     from reconciler.operations.omnibus import check_omnibus
@@ -43,5 +51,8 @@ def command(directory: str, at: datetime | None) -> None:
     for warning in sorted(problems, key=lambda p: p.sort_key()):
         click.echo(f"warning: {warning}", err=True)
     now = clock.now()
-    calendar = build_calendar(catalog, at or now, check_omnibus(catalog, now))
+    omnibus = check_omnibus(catalog, now)
+    calendar = build_calendar(catalog, at or now, omnibus)
     click.echo(calendar_text(calendar), nl=False)
+    if strict and omnibus.findings:
+        raise CatalogInvalid(omnibus.problems(catalog, strict=True))

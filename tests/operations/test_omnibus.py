@@ -210,3 +210,10 @@ def test_a_catalog_in_a_subfolder_called_by_a_relative_path(
     assert "offer BONNET-WINTER: reference price 12.00 is above 9.00" in result.output
     assert "(on 2026-12-15, commit " in result.output
     assert "PULL-WINTER-L: reference" not in result.output
+
+    strict = CliRunner().invoke(cli, ["operations", "catalogs/shop", "--strict"])
+    assert strict.exit_code == 4
+    assert (
+        "catalogs/shop/operations/valid-calendar.yaml:2:5: operations[0].reference_price: "
+        in strict.output
+    )
