@@ -65,8 +65,11 @@ class PriceHistory:
             relative = file.relative_to(self.top.resolve())
         except ValueError:
             return ()
+        # quotePath off: an offers file named été.yaml is listed as such, not octal-escaped
         out = _git(
-            self.top, "log", "--follow", "--format=%x1e%H %cI", "--name-only", "--", str(relative)
+            self.top,
+            *("-c", "core.quotePath=false", "log", "--follow", "--format=%x1e%H %cI"),
+            *("--name-only", "--", str(relative)),
         )
         versions = []
         for chunk in out.split("\x1e")[1:]:

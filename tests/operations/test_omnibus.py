@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli.main import cli
+from reconciler.errors import Location
 from reconciler.operations.history import PriceHistory, prices_in
 from reconciler.operations.omnibus import check_omnibus, omnibus_problems
 
@@ -217,3 +218,12 @@ def test_a_catalog_in_a_subfolder_called_by_a_relative_path(
         "catalogs/shop/operations/valid-calendar.yaml:2:5: operations[0].reference_price: "
         in strict.output
     )
+
+
+def test_an_offers_file_with_an_accented_name(repo: Repo) -> None:
+    repo.commit_price("29.99", "2026-12-10T12:00:00+01:00", path="offers/été.yaml")
+    repo.commit_price("40.00", "2026-12-12T12:00:00+01:00", path="offers/été.yaml")
+    cat = sale_catalog(repo.folder)
+    cat.origins[("cdiscount", "A")] = Location("offers/été.yaml", 2, 5)
+    (finding,) = check_omnibus(cat, NOW).findings
+    assert finding.lowest.price == Decimal("29.99")
