@@ -139,7 +139,13 @@ def from_dict(data: dict[str, Any]) -> SandboxConfig:
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"unknown sandbox config key(s): {', '.join(sorted(unknown))}")
-    data = dict(data)
+    try:
+        return _build(dict(data))
+    except (TypeError, KeyError, AttributeError) as err:
+        raise ValueError(f"malformed sandbox config ({type(err).__name__}: {err})") from None
+
+
+def _build(data: dict[str, Any]) -> SandboxConfig:
     if "clients" in data:
         data["clients"] = tuple(
             Client(c["client_id"], c["client_secret"], tuple(int(s) for s in c["seller_ids"]))
@@ -155,7 +161,30 @@ def from_dict(data: dict[str, Any]) -> SandboxConfig:
     for name, kind in (("rate_limit", RateLimit), ("quota", Quota), ("faults", Faults)):
         if isinstance(data.get(name), dict):
             data[name] = faults_from_dict(data[name], kind)
-    return replace(SandboxConfig(), **data)
+    config = replace(SandboxConfig(), **data)
+    _check_scalars(config)
+    return config
+
+
+SCALARS = {
+    "seller_id": int,
+    "seller_name": str,
+    "token_expires_in": int,
+    "integration_delay": (int, float),
+    "require_known_products": bool,
+    "max_body_bytes": int,
+    "max_zip_bytes": int,
+    "max_unzipped_bytes": int,
+}
+
+
+def _check_scalars(config: SandboxConfig) -> None:
+    for name, kind in SCALARS.items():
+        value = getattr(config, name)
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            raise ValueError(f"{name}: {value!r} is not a valid value")
+        if kind is not str and value < 0:
+            raise ValueError(f"{name}: {value!r} must be 0 or more")
 
 
 def _delivery_mode(value: Any) -> DeliveryModeConfig:
