@@ -9,8 +9,10 @@ import json
 
 import click
 
+from reconciler import clock
 from reconciler.catalog import check_catalog
 from reconciler.errors import ExitCode, Problem
+from reconciler.operations.omnibus import omnibus_problems
 
 
 @click.command("validate")
@@ -23,10 +25,24 @@ from reconciler.errors import ExitCode, Problem
     show_default=True,
     help="text: one line per problem; json: a list of problem objects.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Make the Omnibus check (sale reference prices against 30 days of git history) an error.",
+)
 @click.pass_context
-def command(ctx: click.Context, directory: str, output: str) -> None:
-    """Check the catalog in DIRECTORY (default: here) against its schemas and rules."""
+def command(ctx: click.Context, directory: str, output: str, strict: bool) -> None:
+    """Check the catalog in DIRECTORY (default: here) against its schemas and rules.
+
+    Sales operations are also checked against the offers' price history in git (the EU Omnibus
+    rule): a warning, or an error with --strict.
+    """
     catalog, problems = check_catalog(directory)
+    if catalog is not None and catalog.operations:
+        found = omnibus_problems(catalog, clock.now(), strict)
+        problems = sorted([*problems, *found], key=Problem.sort_key)
+        if any(p.severity == "error" for p in found):
+            catalog = None
     if output == "json":
         click.echo(json.dumps([p.to_dict() for p in problems], indent=2, ensure_ascii=False))
     else:

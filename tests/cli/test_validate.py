@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -162,3 +165,61 @@ def test_warnings_are_printed_and_the_catalog_still_valid(tmp_path: Path) -> Non
         f"{tmp_path}/offers: warning: no offers/*.yaml: the catalog declares no offers",
         f"{tmp_path}: valid: 0 offer(s) on 1 channel(s), 0 operation(s)",
     ]
+
+
+def _git(folder: Path, *args: str, date: str = "2026-11-20T10:00:00+01:00") -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+    subprocess.run(["git", *args], cwd=folder, env=env, check=True, capture_output=True)
+
+
+def test_omnibus_is_a_warning_and_an_error_with_strict(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CATALOG_NOW", "2026-11-25T12:00:00+01:00")
+    base = INVALID / "operation-wrong-kind"
+    (tmp_path / "catalog.yaml").write_bytes((base / "catalog.yaml").read_bytes())
+    (tmp_path / "offers").mkdir()
+    (tmp_path / "operations").mkdir()
+    offers = (base / "offers" / "mugs.yaml").read_text(encoding="utf-8")
+    (tmp_path / "offers" / "mugs.yaml").write_text(offers, encoding="utf-8")  # price 12.50
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "mugs at 12.50")
+    raised = offers.replace("price: 12.50", "price: 20.00")
+    (tmp_path / "offers" / "mugs.yaml").write_text(raised, encoding="utf-8")
+    (tmp_path / "operations" / "sales.yaml").write_text(
+        "operations:\n  - name: soldes\n    kind: sales\n    channel: cdiscount\n"
+        "    start: 2026-12-01T08:00:00+01:00\n    end: 2026-12-20T20:00:00+01:00\n"
+        "    discount_percent: 30\n    reference_price: 20.00\n    offers: {skus: [MUG-1]}\n",
+        encoding="utf-8",
+    )
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "raise", date="2026-11-22T10:00:00+01:00")
+
+    relaxed = validate(str(tmp_path))
+    assert relaxed.exit_code == 0, relaxed.output
+    [warning] = [line for line in relaxed.stdout.splitlines() if "warning:" in line]
+    assert warning.startswith(f"{tmp_path}/operations/sales.yaml:2:5: operations[0]")
+    assert "reference price 20.00 is above 12.50" in warning
+
+    strict = validate(str(tmp_path), "--strict")
+    assert strict.exit_code == 4
+    assert strict.stdout.splitlines()[-1] == "1 error(s): the catalog is invalid."
+
+
+def test_outside_git_the_omnibus_check_says_it_was_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    shutil.copytree(DEMO_CATALOG, folder)
+    for args in ([], ["--strict"]):
+        result = validate(str(folder), *args)
+        assert result.exit_code == 0
+        assert result.stdout.splitlines()[0] == (
+            f"{folder}: warning: Omnibus check skipped: {folder} is not in a git repository, "
+            "so there is no price history to compare the reference prices with"
+        )
