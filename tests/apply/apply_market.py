@@ -1,21 +1,17 @@
-"""A sandbox marketplace over real HTTP for the apply tests, and catalogs built in Python.
+"""The apply tests' view of a sandbox marketplace over real HTTP, and catalogs built in Python.
 
-The sandbox runs in a thread of the test process, so a child process killed with SIGKILL
-leaves it running, integrating, as the real marketplace would.
+The sandbox (tests/conftest.py, `sandbox_factory`) runs in a thread of the test process, so a
+child process killed with SIGKILL leaves it running, integrating, as the real marketplace would.
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
 from reconciler.catalog.model import (
     Catalog,
@@ -32,9 +28,7 @@ from reconciler.catalog.model import (
 from reconciler.marketplace.auth import Credentials
 from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.governor import Limits
-from reconciler.sandbox.app import create_app
 from reconciler.sandbox.auth import TOKEN_PATH
-from reconciler.sandbox.config import SandboxConfig
 
 FAST = Limits(backoff_base=0.01, backoff_cap=0.05, max_attempts=4, time_budget=120)
 CHANNELS = {
@@ -52,9 +46,15 @@ def gtin(n: int) -> str:
 
 @dataclass
 class Market:
+    """A running sandbox seen from its base URL (a child process can rebuild one from it)."""
+
     base: str
     state_dir: Path
-    server: uvicorn.Server
+
+    @classmethod
+    def of(cls, handle: Any) -> Market:
+        """From the shared `sandbox_factory` fixture's handle (tests/conftest.py)."""
+        return cls(handle.base_url, Path(handle.state_dir))
 
     @property
     def api_url(self) -> str:
@@ -81,25 +81,6 @@ class Market:
 
     def store(self) -> PackageStore:
         return PackageStore("http-put", self.base + "/sandbox/blobs/{name}")
-
-
-def start_market(state_dir: Path, **config: Any) -> Market:
-    settings = SandboxConfig().with_overrides(**{"integration_delay": 0.05, **config})
-    app = create_app(state_dir, settings)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the sandbox did not start")
-        time.sleep(0.01)
-    return Market(f"http://127.0.0.1:{port}", state_dir, server)
 
 
 def offer(channel: str, n: int, **fields: Any) -> Offer:
@@ -144,5 +125,5 @@ def catalog(
 
 def crash_catalog(root: Path, market: Market) -> Catalog:
     """The catalog of the crash test: several packages on both channel kinds."""
-    offers = [offer("zz", n) for n in range(200)] + [offer("cdiscount", n) for n in range(120)]
+    offers = [offer("zz", n) for n in range(120)] + [offer("cdiscount", n) for n in range(80)]
     return catalog(root, market, offers)

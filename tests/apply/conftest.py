@@ -1,27 +1,24 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from apply_market import Market, start_market
+from apply_market import Market
 
 
 @pytest.fixture
-def start(tmp_path) -> Iterator[Callable[..., Market]]:
-    """Start a sandbox with config overrides; stopped at the end of the test."""
-    started: list[Market] = []
+def start(sandbox_factory) -> Callable[..., Market]:
+    """A sandbox of the test's own with config overrides, 400 products in its referential."""
 
     def make(**config) -> Market:
-        # Updates carry no GTIN; the product referential is checked by the rejection test.
+        # Updates carry no GTIN; the product referential is checked by the rejection tests.
         config.setdefault("require_known_products", False)
-        market = start_market(tmp_path / f"sandbox-{len(started)}", **config)
+        config.setdefault("integration_delay", 0.05)
+        market = Market.of(sandbox_factory(**config))
         market.products(400)
-        started.append(market)
         return market
 
-    yield make
-    for market in started:
-        market.server.should_exit = True
+    return make
 
 
 @pytest.fixture

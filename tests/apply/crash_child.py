@@ -14,7 +14,7 @@ from reconciler.apply.session import ApplyRequest, ApplySession
 
 
 def main(base: str, root: str) -> None:
-    market = Market(base, Path(root), server=None)  # type: ignore[arg-type]
+    market = Market(base, Path(root))
     cat = crash_catalog(Path(root), market)
     options = ApplyOptions(pacing=QUICK, json_package_size=60, xml_package_size=40, upload_size=20)
     with market.client() as client:
