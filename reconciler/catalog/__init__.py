@@ -20,7 +20,7 @@ from typing import Any
 from reconciler import clock
 from reconciler.catalog import resolve, rules
 from reconciler.catalog.load import CatalogFiles, YamlFile, catalog_files, load_yaml
-from reconciler.catalog.model import Catalog, Offer, Submission
+from reconciler.catalog.model import Catalog, CommercialOperation, Offer, Submission
 from reconciler.catalog.schema import check_file
 from reconciler.errors import CatalogInvalid, Location, Problem
 
@@ -80,14 +80,7 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         if resolver is not None:
             declared.add(loaded, items, resolver, problems)
         loaded.data = None  # only the resolved offers stay in memory
-    operations = []
-    for path in files.operations:
-        loaded = load_yaml(path, str(path))
-        for index, raw in _checked(loaded, "operations", problems):
-            found, wrong = resolve.operation(loaded, index, raw)
-            problems += wrong
-            if found is not None:
-                operations.append(found)
+    operations = _operations(files, problems)
     if settings is None:
         return None
     catalog = Catalog(
@@ -102,6 +95,23 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
     problems += _operation_rules(catalog)
     problems += _warnings(files, catalog)
     return catalog
+
+
+def _operations(files: CatalogFiles, problems: list[Problem]) -> list[CommercialOperation]:
+    operations: dict[str, CommercialOperation] = {}
+    for path in files.operations:
+        loaded = load_yaml(path, str(path))
+        for index, raw in _checked(loaded, "operations", problems):
+            found, wrong = resolve.operation(loaded, index, raw)
+            problems += wrong
+            if found is None:
+                continue
+            first = operations.setdefault(found.name, found)
+            if first is not found and first.location:
+                where = f"{first.location.file}:{first.location.line}"
+                message = f"operation name {found.name!r} is already used at {where}"
+                problems.append(loaded.problem(("operations", index, "name"), message))
+    return list(operations.values())
 
 
 def _settings(loaded: YamlFile, problems: list[Problem]) -> dict[str, Any] | None:
@@ -153,7 +163,8 @@ class _Declared:
             wrong = rules.check_offer(loaded, index, raw, submissions)
             if wrong:
                 problems += wrong
-                continue
+                if any(p.severity == "error" for p in wrong):
+                    continue
             sku = raw["sku"]
             line, column = marks[index]
             origin = Location(loaded.name, line, column, f"offers[{index}]")

@@ -66,6 +66,11 @@ def check_offer(
             where = (*at, "overrides", name)
             problems.append(file.problem(where, _unknown(name, submissions), key=True))
             continue
+        sold_on = offer.get("channels")
+        if sold_on is not None and name not in sold_on:  # type: ignore[operator]
+            message = f"an override for channel {name!r}, which this offer's channels leave out"
+            where = (*at, "overrides", name)
+            problems.append(Problem(file.at(where, key=True), message, "warning"))
         problems += _fields(file, (*at, "overrides", name), override)
         if submission is Submission.JSON:
             problems += _xml_only(file, (*at, "overrides", name), override, name)

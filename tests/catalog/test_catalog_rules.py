@@ -87,3 +87,55 @@ def test_same_sku_on_different_channels_is_fine(tmp_path: Path) -> None:
     assert catalog is not None
     assert catalog.offers["yy", "A"].price == 11
     assert catalog.tags["A"] == frozenset({"a", "b"})
+
+
+def _catalog(tmp_path: Path, offers: str, operations: dict[str, str] | None = None):
+    (tmp_path / "catalog.yaml").write_text(
+        "seller_id: 1\nmarketplace: {sandbox: embedded}\n"
+        "channels: {cdiscount: {id: CDISFR, submission: xml}, zz: {id: SELLZZ, submission: json}}\n"
+        "defaults: {vat: 20, preparation_days: 2, "
+        "delivery: [{mode: TRK, cost: 4.9, additional_cost: 1}]}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "offers").mkdir()
+    (tmp_path / "offers" / "a.yaml").write_text(offers, encoding="utf-8")
+    for name, text in (operations or {}).items():
+        (tmp_path / "operations").mkdir(exist_ok=True)
+        (tmp_path / "operations" / name).write_text(text, encoding="utf-8")
+    return check_catalog(tmp_path)
+
+
+def test_an_override_for_a_channel_the_offer_leaves_out_is_a_warning(tmp_path: Path) -> None:
+    catalog, problems = _catalog(
+        tmp_path,
+        'offers:\n  - {sku: A, gtin: "3760452700015", price: 5, stock: 1, channels: [cdiscount],\n'
+        "     overrides: {zz: {price: 6}}}\n",
+    )
+    assert catalog is not None
+    assert list(catalog.offers) == [("cdiscount", "A")]
+    assert [(str(p), p.severity) for p in problems] == [
+        (
+            f"{tmp_path}/offers/a.yaml:3:18: offers[0].overrides.zz: an override for channel "
+            "'zz', which this offer's channels leave out",
+            "warning",
+        )
+    ]
+
+
+def test_an_operation_name_is_used_once(tmp_path: Path) -> None:
+    operation = (
+        "operations:\n  - {name: soldes, kind: sales, channel: cdiscount, discount_percent: 10,\n"
+        "     start: 2027-01-13T08:00:00+01:00, end: 2027-01-20T08:00:00+01:00,\n"
+        "     offers: {skus: [A]}}\n"
+    )
+    catalog, problems = _catalog(
+        tmp_path,
+        'offers:\n  - {sku: A, gtin: "3760452700015", price: 5, stock: 1}\n',
+        {"a.yaml": operation, "b.yaml": operation.replace("2027-01", "2027-03")},
+    )
+    assert catalog is None
+    errors = [str(p) for p in problems if p.severity == "error"]
+    assert errors == [
+        f"{tmp_path}/operations/b.yaml:2:12: operations[0].name: operation name 'soldes' is "
+        f"already used at {tmp_path}/operations/a.yaml:2"
+    ]
