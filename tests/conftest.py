@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from reconciler.sandbox import wire
 from reconciler.sandbox.config import SandboxConfig
 from reconciler.sandbox.embedded import RunningSandbox, run_embedded
 
@@ -44,7 +45,10 @@ class SandboxHandle:
         return self.running.blob_url(name)
 
     def _post(self, path: str, body: Any) -> dict[str, Any]:
-        response = self.admin.post(path, json=body)
+        # Decimal amounts travel as exact JSON numbers (wire.dumps), as the client sends them.
+        response = self.admin.post(
+            path, content=wire.dumps(body), headers={"Content-Type": "application/json"}
+        )
         response.raise_for_status()
         return response.json()
 
