@@ -12,6 +12,7 @@ run lists them all.
 from __future__ import annotations
 
 import gc
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 
 from reconciler import clock
 from reconciler.catalog import resolve, rules
-from reconciler.catalog.load import CatalogFiles, YamlFile, catalog_files, load_yaml
+from reconciler.catalog.load import YamlFile, load_yaml
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer, Submission
 from reconciler.catalog.schema import check_file
 from reconciler.errors import CatalogInvalid, Location, Problem
@@ -205,3 +206,54 @@ def _warnings(files: CatalogFiles, catalog: Catalog) -> list[Problem]:
         message = "no offers/*.yaml: the catalog declares no offers"
         warnings.append(Problem(Location(str(files.root / "offers")), message, "warning"))
     return warnings
+
+
+class CatalogFiles:
+    """The files of one catalog folder: catalog.yaml (loaded), offers/*.yaml, operations/*.yaml."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.settings: YamlFile | None = None
+        # loaded one at a time by the pipeline, so only one file's plain values are in memory
+        self.offers: list[Path] = []
+        self.operations: list[Path] = []
+        self.problems: list[Problem] = []
+        self.content_hash = ""
+
+
+def catalog_files(root: Path) -> CatalogFiles:
+    """Find the files of the catalog at `root` and load catalog.yaml; a missing one is a problem."""
+    files = CatalogFiles(root)
+    settings = root / "catalog.yaml"
+    if not root.is_dir():
+        message = "no catalog here: the folder does not exist"
+        files.problems.append(Problem(Location(str(root)), message))
+        return files
+    if not settings.is_file():
+        message = "missing catalog.yaml: a catalog folder starts with one (seller_id, channels)"
+        files.problems.append(Problem(Location(str(settings)), message))
+        return files
+    offers = _yaml_files(root / "offers")
+    operations = _yaml_files(root / "operations")
+    files.settings = load_yaml(settings, str(settings))
+    files.offers, files.operations = offers, operations
+    files.content_hash = content_hash(root, [settings, *offers, *operations])
+    return files
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def content_hash(root: Path, paths: list[Path]) -> str:
+    """sha256 over the relative path and bytes of each file, in path order."""
+    digest = hashlib.sha256()
+    for path in sorted(paths, key=lambda p: p.relative_to(root).as_posix()):
+        relative = path.relative_to(root).as_posix().encode()
+        content = path.read_bytes()
+        for part in (relative, content):
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+    return digest.hexdigest()
