@@ -12,14 +12,16 @@ import difflib
 import json
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-import jsonschema
 
 from reconciler.catalog.load import YamlFile
 from reconciler.errors import Problem
 from reconciler.resources import SCHEMAS_DIR
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
 
 SCHEMA_NAMES = ("catalog", "offers", "operations")
 # The list each file kind holds; its items are checked one by one so one bad offer among
@@ -91,14 +93,17 @@ def _fast(name: str, item: str | None = None) -> Any:
 
 
 @cache
-def _full(name: str, item: str | None = None) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(_part(name, item))
+def _full(name: str, item: str | None = None) -> Draft202012Validator:
+    # Imported only when something fails: a valid catalog never needs it.
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(_part(name, item))
 
 
 def _explain(
     loaded: YamlFile,
     name: str,
-    validator: jsonschema.Draft202012Validator,
+    validator: Draft202012Validator,
     data: object,
     prefix: tuple[str | int, ...],
 ) -> list[Problem]:
@@ -146,7 +151,7 @@ def shown(value: object) -> str:
     return repr(value)
 
 
-def _messages(error: jsonschema.ValidationError) -> list[tuple[tuple, str, bool]]:
+def _messages(error: ValidationError) -> list[tuple[tuple, str, bool]]:
     """(extra path, message, point at the key?) for one jsonschema error."""
     kind, expected, got = error.validator, error.validator_value, error.instance
     last = error.absolute_path[-1] if error.absolute_path else ""
