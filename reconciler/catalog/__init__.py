@@ -223,10 +223,13 @@ class CatalogFiles:
 
 def catalog_files(root: Path) -> CatalogFiles:
     """Find the files of the catalog at `root` and load catalog.yaml; a missing one is a problem."""
+    if root.name == "catalog.yaml" and root.is_file():  # the file named instead of its folder
+        root = root.parent
     files = CatalogFiles(root)
     settings = root / "catalog.yaml"
     if not root.is_dir():
-        message = "no catalog here: the folder does not exist"
+        what = "is a file" if root.exists() else "does not exist"
+        message = f"no catalog here: the folder {what} (give the folder that holds catalog.yaml)"
         files.problems.append(Problem(Location(str(root)), message))
         return files
     if not settings.is_file():

@@ -70,9 +70,13 @@ def check_file(loaded: YamlFile, name: str) -> SchemaCheck:
         try:
             item_check(item)
         except fastjsonschema.JsonSchemaException:
-            result.bad_items.add(index)
             full = _full(name, ITEMS[name])
-            result.problems += _explain(loaded, name, full, item, (list_key, index))
+            problems = _explain(loaded, name, full, item, (list_key, index))
+            # The compiled check is a little stricter than Draft 2020-12 (2.0 is not an integer
+            # to it): an item the full validator accepts is kept, never dropped in silence.
+            if problems:
+                result.bad_items.add(index)
+                result.problems += problems
     return result
 
 

@@ -16,7 +16,7 @@ from reconciler.operations.omnibus import omnibus_problems
 
 
 @click.command("validate")
-@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=str))
+@click.argument("directory", default=".", type=click.Path(path_type=str))
 @click.option(
     "--format",
     "output",

@@ -126,3 +126,12 @@ def test_one_run_reports_problems_of_every_file(tmp_path: Path) -> None:
         ("a.yaml", 2, "missing required field 'price'"),
         ("a.yaml", 2, "missing required field 'stock'"),
     ]
+
+
+def test_whole_numbers_written_with_a_dot_are_kept(tmp_path: Path) -> None:
+    check = _offers(
+        tmp_path,
+        'offers:\n  - {sku: A, gtin: "3760452700015", price: 1, stock: 2.0,\n'
+        "     preparation_days: 3.0}\n",
+    )
+    assert (check.problems, check.bad_items, check.usable) == ([], set(), True)

@@ -149,8 +149,20 @@ def test_missing_folder_exits_4() -> None:
     result = validate("/nonexistent/catalog")
     assert result.exit_code == 4
     assert result.stdout.splitlines()[0] == (
-        "/nonexistent/catalog: no catalog here: the folder does not exist"
+        "/nonexistent/catalog: no catalog here: the folder does not exist "
+        "(give the folder that holds catalog.yaml)"
     )
+
+
+def test_a_file_instead_of_a_folder(tmp_path: Path) -> None:
+    offers = DEMO_CATALOG / "offers" / "clothes.yaml"
+    result = validate(str(offers))
+    assert result.exit_code == 4
+    assert result.stdout.splitlines()[0] == (
+        f"{offers}: no catalog here: the folder is a file (give the folder that holds catalog.yaml)"
+    )
+    named = validate(str(DEMO_CATALOG / "catalog.yaml"))  # its own folder is meant
+    assert named.exit_code == 0, named.output
 
 
 def test_warnings_are_printed_and_the_catalog_still_valid(tmp_path: Path) -> None:
