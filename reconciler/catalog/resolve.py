@@ -109,9 +109,18 @@ def settings(data: Raw) -> dict[str, Any]:
             for name, channel in data["channels"].items()
         },
         "manage": ManagePolicy(data.get("manage", "listed")),
-        "guards": Guards(**{k: exact(v) for k, v in data.get("guards", {}).items()}),
+        "guards": _guards(data.get("guards", {})),
         "package_store": PackageStore(**store) if store else None,
     }
+
+
+def _guards(values: Raw) -> Guards:
+    return Guards(
+        **{
+            name: int(value) if name == "min_existing_offers" else exact(value)
+            for name, value in values.items()
+        }
+    )
 
 
 class OfferResolver:
@@ -221,7 +230,7 @@ def operation(
             channel=raw["channel"],
             start=moments["start"],
             end=moments["end"],
-            discount_percent=raw["discount_percent"],
+            discount_percent=int(raw["discount_percent"]),
             selector=OperationSelector(
                 skus=tuple(selector.get("skus", ())), tags=tuple(selector.get("tags", ()))
             ),

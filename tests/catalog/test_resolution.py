@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from reconciler.catalog import check_catalog, load_catalog
-from reconciler.catalog.model import Condition, DeliveryOption, Packaging, PriceAlignment
-from reconciler.errors import CatalogInvalid
+from reconciler.catalog.model import (
+    Condition,
+    DeliveryOption,
+    OperationSelector,
+    Packaging,
+    PriceAlignment,
+)
+from reconciler.errors import CatalogInvalid, Location
 from reconciler.resources import DEMO_CATALOG
 
 SETTINGS = """\
@@ -27,7 +35,7 @@ defaults:
     - {mode: TRK, cost: 4.90, additional_cost: 1.00}
     - {mode: REG, cost: 6.9, additional_cost: 2}
 manage: all
-guards: {max_price_change_percent: 25}
+guards: {max_price_change_percent: 25, min_existing_offers: 5}
 """
 OFFERS = """\
 offers:
@@ -108,6 +116,8 @@ def test_catalog_settings_tags_origins_and_hash(catalog, tmp_path: Path) -> None
     assert catalog.manage.value == "all"
     assert catalog.guards.max_price_change_percent == Decimal(25)
     assert catalog.guards.max_update_percent == Decimal(30)
+    assert catalog.guards.min_existing_offers == 5
+    assert type(catalog.guards.min_existing_offers) is int
     assert catalog.marketplace.sandbox == "embedded"
     assert catalog.package_store is None
     assert catalog.tags == {"A": frozenset({"summer", "tshirts"})}
@@ -171,3 +181,37 @@ def test_demo_catalog_resolves() -> None:
     assert catalog.offers["cdiscount", "SWIMSHORT-BLUE-M"].stock == 0
     assert [op.name for op in catalog.operations] == ["soldes-hiver-2027"]
     assert "winter" in catalog.tags["PARKA-BLACK-M"]
+
+
+def _with_operation(tmp_path: Path, start: str) -> Path:
+    (tmp_path / "catalog.yaml").write_text(SETTINGS, encoding="utf-8")
+    (tmp_path / "offers").mkdir()
+    (tmp_path / "offers" / "all.yaml").write_text(OFFERS, encoding="utf-8")
+    (tmp_path / "operations").mkdir()
+    (tmp_path / "operations" / "flash.yaml").write_text(
+        "operations:\n  - name: flash\n    kind: flash_sale\n    channel: cdiscount\n"
+        f"    start: {start}\n    end: 2027-03-02T08:00:00+01:00\n"
+        "    discount_percent: 15.0\n    offers: {tags: [summer]}\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_an_operation_without_offset_is_paris_time(tmp_path: Path) -> None:
+    catalog = load_catalog(_with_operation(tmp_path, "2027-03-01 09:00:00"))
+    [operation] = catalog.operations
+    assert operation.start == datetime(2027, 3, 1, 9, tzinfo=ZoneInfo("Europe/Paris"))
+    assert operation.start.utcoffset() == timedelta(hours=1)
+    assert operation.discount_percent == 15 and type(operation.discount_percent) is int
+    assert operation.selector == OperationSelector(skus=(), tags=("summer",))
+    assert operation.location == Location(
+        str(tmp_path / "operations" / "flash.yaml"), 2, 5, "operations[0]"
+    )
+
+
+def test_an_impossible_date_is_located(tmp_path: Path) -> None:
+    _, problems = check_catalog(_with_operation(tmp_path, "2027-02-30T08:00:00+01:00"))
+    assert [str(p) for p in problems] == [
+        f"{tmp_path}/operations/flash.yaml:5:12: operations[0].start: is not a valid date and "
+        'time (got "2027-02-30T08:00:00+01:00")'
+    ]
