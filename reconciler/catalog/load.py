@@ -90,8 +90,8 @@ class YamlFile:
         line = column = 0
         if node is not None:
             line, column = node.start_mark.line + 1, node.start_mark.column + 1
-            for step in field:
-                found = _child(node, step, key and step is field[-1])
+            for depth, step in enumerate(field, 1):
+                found = _child(node, step, key and depth == len(field))
                 if found is None:
                     break
                 node = found if isinstance(found, yaml.Node) else found[1]
@@ -147,7 +147,11 @@ def load_yaml(path: Path, name: str) -> YamlFile:
         return loaded
     loaded.text = text
     builder = _Builder("&" in text)
-    data = builder.build(root)
+    try:
+        data = builder.build(root)
+    except RecursionError:  # libyaml allows 1,000 levels; a catalog needs a handful
+        loaded.problems.append(Problem(Location(name, 1, 1), "the file nests too deeply"))
+        return loaded
     if builder.errors:
         loaded._root = root
         loaded.problems += _node_problems(loaded, root, builder.errors)

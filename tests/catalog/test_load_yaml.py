@@ -92,6 +92,8 @@ def test_field_path() -> None:
         ),
         (b"\xff\xfea\x00", "f.yaml:1:1: the file is not UTF-8 (byte 0xff): save it as UTF-8"),
         ("   \n\n", "f.yaml:1:1: the file is empty"),
+        ("a: " + "[" * 999 + "]" * 999 + "\n", "f.yaml:1:1: the file nests too deeply"),
+        ("a: " + "{a: " * 999 + "1" + "}" * 999 + "\n", "f.yaml:1:1: the file nests too deeply"),
         ("a: &x [1, *x]\n", "f.yaml:1:4: a: a YAML alias refers to a part that contains it"),
         ("---\n...\n", "f.yaml:1:1: the file is empty"),
     ],
