@@ -113,13 +113,16 @@ class Market:
             package = self.store.package(pid)
             self.spawn(self.fetch_xml_package(pid, package["url"]))
         while True:
-            for pid, state in self.store.due_packages(time.time()):
+            due = self.store.due_packages(time.time())
+            for pid, state in due:
                 if state == "Ready":
                     self.store.update_package(
                         pid, state="IntegrationPending", due=self.integration_due()
                     )
                 else:
                     await self._integrate(pid)
+            if due:
+                continue  # a step may have made another one due at once
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), POLL_SECONDS)
             self.wake.clear()

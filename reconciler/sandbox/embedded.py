@@ -80,7 +80,9 @@ def run_embedded(
     config = config or SandboxConfig()
     state_dir = Path(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are
+    # TCP, and without it every answer on a kept-alive connection waits 40 ms for an ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))  # the OS picks a free port; uvicorn serves on this very socket
     port = sock.getsockname()[1]

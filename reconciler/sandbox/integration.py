@@ -73,7 +73,8 @@ def integrate(store: Store, config: SandboxConfig, faults: Faults, rng: random.R
     }
     known = None
     if config.require_known_products:
-        known = frozenset(store.known_gtins(_gtins(requests)))
+        lived = {item["product"]["gtin"] for item in existing.values()}
+        known = frozenset(store.known_gtins(_gtins(requests) | lived))
     ctx = Context(config.delivery_codes, known)
     seen = Counter(sku for sku, _ in requests)
     conflicts = set(json.loads(package["conflicts"]))
