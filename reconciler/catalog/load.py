@@ -140,7 +140,7 @@ def load_yaml(path: Path, name: str) -> YamlFile:
     try:
         root = compose(text)
     except yaml.MarkedYAMLError as err:
-        loaded.problems.append(_syntax_problem(err, name))
+        loaded.problems.append(_tab_problem(text, err, name) or _syntax_problem(err, name))
         return loaded
     if root is None:
         loaded.problems.append(Problem(Location(name, 1, 1), "the file is empty"))
@@ -199,15 +199,24 @@ def _decode(raw: bytes, loaded: YamlFile) -> str | None:
     if not text.strip():
         loaded.problems.append(Problem(Location(name, 1, 1), "the file is empty"))
         return None
-    if "\t" in text:
-        tab = _INDENT_TAB.search(text)
-        if tab:
-            line = text.count("\n", 0, tab.start()) + 1
-            column = tab.end() - tab.start()
-            problem = "a tab is used for indentation: YAML indents with spaces only"
-            loaded.problems.append(Problem(Location(name, line, column), problem))
-            return None
     return text
+
+
+def _tab_problem(text: str, err: yaml.MarkedYAMLError, name: str) -> Problem | None:
+    """libyaml's words for a tab in the indentation are obscure: say it plainly.
+
+    Only when the file does not parse: a tab inside a value or a block of text is fine.
+    """
+    if "\t" not in text or err.problem_mark is None:
+        return None
+    tab = _INDENT_TAB.search(text)
+    if tab is None:
+        return None
+    line = text.count("\n", 0, tab.start()) + 1
+    if line > err.problem_mark.line + 1:
+        return None
+    message = "a tab is used for indentation: YAML indents with spaces only"
+    return Problem(Location(name, line, tab.end() - tab.start()), message)
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, name: str) -> Problem:

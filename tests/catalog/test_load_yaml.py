@@ -105,9 +105,16 @@ def test_refused(tmp_path: Path, text: str | bytes, expected: str) -> None:
 
 
 def test_tab_inside_a_value_is_fine(tmp_path: Path) -> None:
-    loaded = load(tmp_path, 'comment: "a\tb"\nother: x\n')
+    loaded = load(tmp_path, 'comment: "a\tb"\nother: |\n  text\n  \tmore\nlast:\tx\n')
     assert loaded.problems == []
-    assert loaded.data == {"comment": "a\tb", "other": "x"}
+    assert loaded.data == {"comment": "a\tb", "other": "text\n\tmore\n", "last": "x"}
+
+
+def test_tab_in_the_indentation(tmp_path: Path) -> None:
+    loaded = load(tmp_path, "offers:\n  - sku: A\n  \t price: 1\n")
+    assert messages(loaded) == [
+        "f.yaml:3:3: a tab is used for indentation: YAML indents with spaces only"
+    ]
 
 
 def test_alias_bomb_is_refused_without_expanding(tmp_path: Path) -> None:
