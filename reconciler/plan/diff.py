@@ -61,6 +61,8 @@ def field_changes(before: Offer, after: Offer) -> tuple[FieldChange, ...]:
 
 
 def _update(live: Offer, desired: Offer) -> Change | None:
+    if live == desired:  # the common case, settled in one comparison
+        return None
     changed = field_changes(live, desired)
     if not changed:
         return None
