@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+
+from reconciler.catalog.model import (
+    Catalog,
+    CommercialOperation,
+    Discount,
+    Guards,
+    ManagePolicy,
+    MarketplaceSettings,
+    OperationKind,
+    OperationSelector,
+)
+from reconciler.clock import PARIS
+from reconciler.plan.build import build_plan
+from reconciler.plan.diff import Target
+from reconciler.plan.model import Action
+from reconciler.plan.serialize import compute_plan_hash
+
+NOW = datetime(2027, 3, 1, 12, tzinfo=PARIS)
+ENDED = Discount(
+    datetime(2027, 1, 7, 8, tzinfo=PARIS),
+    datetime(2027, 2, 3, 23, 59, tzinfo=PARIS),
+    OperationKind.SALES,
+    30,
+    Decimal("19.99"),
+)
+
+
+def catalog(channels, offers, operations=()) -> Catalog:
+    return Catalog(
+        root=".",
+        seller_id=98979,
+        marketplace=MarketplaceSettings(sandbox="embedded"),
+        channels=channels,
+        manage=ManagePolicy.LISTED,
+        guards=Guards(),
+        package_store=None,
+        offers={o.key: o for o in offers},
+        operations=tuple(operations),
+        content_hash="h" * 64,
+    )
+
+
+def test_an_ended_operation_is_neither_sent_nor_shown(make_offer, channels):
+    desired = make_offer()
+    ended = CommercialOperation(
+        name="soldes",
+        kind=OperationKind.SALES,
+        channel="cdiscount",
+        start=ENDED.start,
+        end=ENDED.end,
+        discount_percent=30,
+        selector=OperationSelector(skus=("SKU-1",)),
+    )
+    live = replace(desired, discounts=(ENDED,))  # the marketplace still lists it
+    plan = build_plan(catalog(channels, [desired], [ended]), {live.key: live}, NOW)
+    assert plan.changes == ()
+    assert plan.channels[0].unchanged == 1
+
+
+def test_a_running_operation_reaches_the_desired_offer(make_offer, channels):
+    desired = make_offer()
+    running = CommercialOperation(
+        name="flash",
+        kind=OperationKind.FLASH_SALE,
+        channel="cdiscount",
+        start=datetime(2027, 3, 1, 8, tzinfo=PARIS),
+        end=datetime(2027, 3, 2, 8, tzinfo=PARIS),
+        discount_percent=20,
+        selector=OperationSelector(skus=("SKU-1",)),
+    )
+    plan = build_plan(catalog(channels, [desired], [running]), {desired.key: desired}, NOW)
+    [change] = plan.changes
+    assert change.action is Action.UPDATE and [f.field for f in change.fields] == ["discounts"]
+    assert change.after.discounts[0].percent == 20
+
+
+def test_plan_carries_hash_time_target_and_the_xml_only_note(make_offer, channels):
+    on_xml = make_offer(comment="Livré sous 48h")
+    on_json = make_offer(channel="zz")
+    plan = build_plan(catalog(channels, [on_xml, on_json]), {}, NOW, Target(skus=("SKU-*",)))
+    assert plan.created_at == "2027-03-01T11:00:00Z"
+    assert plan.catalog_hash == "h" * 64
+    assert plan.target == {"skus": ["SKU-*"]}
+    assert plan.plan_hash == compute_plan_hash(plan)
+    [note] = plan.notes
+    assert "json channel zz does not receive them (1 offer(s)" in note
