@@ -171,3 +171,9 @@ def test_package_writes_the_zips_the_plan_would_send(shop, sandbox, tmp_path):
     comments = {o.get("Comment") for o in root.iter("{*}Offer")}
     assert comments == {'Livré <vite> & "bien"'}
     assert live_count(sandbox, "CDISFR") == 0  # nothing was sent
+
+    plan_file = tmp_path / "plan.json"
+    assert catalog("plan", shop, "--out", plan_file).exit_code == 0
+    saved = catalog("package", shop, "--out", tmp_path / "from-plan", "--plan", plan_file)
+    assert saved.exit_code == 0, saved.output
+    assert [p.name for p in (tmp_path / "from-plan").glob("*.zip")] == [zip_path.name]
