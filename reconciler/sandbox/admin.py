@@ -106,6 +106,8 @@ async def faults(request: Request) -> Response:
         body = await json_body(request)
         if not isinstance(body, dict):
             raise ApiError(400, "the body is a JSON object of faults (see README)")
+        # Shares and delays are plain floats; JSON read them as exact Decimals.
+        body = {k: float(v) if isinstance(v, Decimal) else v for k, v in body.items()}
         try:
             market.set_faults(faults_from_dict(body))
         except (TypeError, ValueError) as err:
