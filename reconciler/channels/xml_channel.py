@@ -27,7 +27,9 @@ from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused,
 
 SUBMISSION = "xml"
 SUCCESS_CODES = frozenset({"8000", "9000", "80", "90"})
-PENDING_STATES = frozenset({"Ready", "IntegrationPending", "Downloading", "Pending", "InProgress"})
+# States that end a package; anything else (Downloading, IntegrationPending, a name we do not
+# know yet) means keep polling: reading an unfinished log as final would report lost offers.
+DONE_STATES = frozenset({"Integrated", "Rejected", "PartiallyIntegrated", "Failed"})
 LOG_PAGE_SIZE = 1000
 
 # Meanings of the two-digit error part of a result code (OFFERS_XML.md, WSDL-era table).
@@ -172,7 +174,7 @@ class XmlChannel:
                 continue
             lost = 0
             state = str(_first(log, "state", "status", "packageState") or "")
-            if state and state not in PENDING_STATES:
+            if state in DONE_STATES:
                 return log
         raise AssertionError("unreachable: Pacing.delays raises at its timeout")
 
