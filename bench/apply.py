@@ -128,7 +128,7 @@ def apply_bench(count: int, changed: int) -> None:
         desired[i] = replace(offers[i], price=offers[i].price + 1)
     with tempfile.TemporaryDirectory() as tmp:
         # The seeded offers' products are not in the referential: costs, not rules, are measured.
-        config = SandboxConfig().with_overrides(integration_delay=0.2, require_known_products=False)
+        config = SandboxConfig().with_overrides(integration_delay=0.2)
         with run_embedded(Path(tmp) / "sandbox", config) as sandbox:
             started = time.perf_counter()
             seed(sandbox.base_url, offers)

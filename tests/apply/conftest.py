@@ -11,8 +11,6 @@ def start(sandbox_factory) -> Callable[..., Market]:
     """A sandbox of the test's own with config overrides, 400 products in its referential."""
 
     def make(**config) -> Market:
-        # Updates carry no GTIN; the product referential is checked by the rejection tests.
-        config.setdefault("require_known_products", False)
         config.setdefault("integration_delay", 0.05)
         market = Market.of(sandbox_factory(**config))
         market.products(400)

@@ -92,8 +92,7 @@ def test_xml_full_stock_and_price_and_withdraw_over_several_packages(tmp_path, m
     assert not next_plan(cat, market).has_changes
 
 
-def test_mixed_channels_and_rejections_are_reported_with_code_and_meaning(tmp_path, start):
-    market = start(require_known_products=True)
+def test_mixed_channels_and_rejections_are_reported_with_code_and_meaning(tmp_path, market):
     unknown = offer("zz", 999)  # a GTIN the product referential does not know
     bad_xml = offer("cdiscount", 998)
     offers = [offer("zz", 1), offer("cdiscount", 2), unknown, bad_xml]
@@ -126,8 +125,7 @@ def test_a_package_rejected_whole_rejects_each_of_its_offers(tmp_path, market, c
     assert not next_plan(cat, market).has_changes
 
 
-def test_max_failures_stops_sending_and_says_what_was_not_sent(tmp_path, start):
-    market = start(require_known_products=True)
+def test_max_failures_stops_sending_and_says_what_was_not_sent(tmp_path, market):
     offers = [offer("zz", 900 + n) for n in range(3)] + [offer("zz", n) for n in range(4)]
     cat = catalog(tmp_path, market, offers)
     _, report = run(cat, market, json_package_size=2, max_failures=2)

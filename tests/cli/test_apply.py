@@ -57,14 +57,6 @@ package_store:
 
 
 @pytest.fixture
-def sandbox(sandbox_factory):
-    # JSON updates carry no GTIN and the sandbox checks the product referential against the
-    # GTINs of the request only, so updates would be refused (1324): tests that update offers
-    # run without the referential; the rejection test turns it on.
-    return sandbox_factory(require_known_products=False)
-
-
-@pytest.fixture
 def shop(tmp_path, sandbox, monkeypatch):
     monkeypatch.setenv("OCTOPIA_CLIENT_ID", sandbox.client_id)
     monkeypatch.setenv("OCTOPIA_CLIENT_SECRET", sandbox.client_secret)
@@ -108,11 +100,7 @@ def test_apply_reports_offer_by_offer_then_the_next_apply_has_nothing_to_do(
     assert "No changes" in again.output
 
 
-def test_rejected_offers_exit_5_with_sku_code_and_meaning(sandbox_factory, tmp_path, monkeypatch):
-    sandbox = sandbox_factory(require_known_products=True)
-    monkeypatch.setenv("OCTOPIA_CLIENT_ID", sandbox.client_id)
-    monkeypatch.setenv("OCTOPIA_CLIENT_SECRET", sandbox.client_secret)
-    sandbox.seed_products(GTINS)
+def test_rejected_offers_exit_5_with_sku_code_and_meaning(shop, sandbox, tmp_path):
     unknown = write_catalog(tmp_path / "other", sandbox)
     text = (unknown / "offers" / "shop.yaml").read_text().replace(GTINS[2], "3760452700046")
     (unknown / "offers" / "shop.yaml").write_text(text)
