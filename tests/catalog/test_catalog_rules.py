@@ -139,3 +139,24 @@ def test_an_operation_name_is_used_once(tmp_path: Path) -> None:
         f"{tmp_path}/operations/b.yaml:2:12: operations[0].name: operation name 'soldes' is "
         f"already used at {tmp_path}/operations/a.yaml:2"
     ]
+
+
+def test_operation_rules_wait_for_the_offers_to_be_right(tmp_path: Path) -> None:
+    operation = (
+        "operations:\n  - {name: soldes, kind: sales, channel: cdiscount, discount_percent: 10,\n"
+        "     start: 2027-01-13T08:00:00+01:00, end: 2027-01-20T08:00:00+01:00,\n"
+        "     offers: {skus: [A]}}\n"
+    )
+    _, problems = _catalog(
+        tmp_path,
+        'offers:\n  - {sku: A, gtin: "3760452700016", price: 5, stock: 1}\n',
+        {"a.yaml": operation},
+    )
+    assert [p.message for p in problems] == [
+        'the GTIN check digit is wrong: it should end in 5 (got "3760452700016")'
+    ]
+    fixed = tmp_path / "offers" / "a.yaml"
+    fixed.write_text(fixed.read_text().replace("016", "015"))
+    (tmp_path / "operations" / "a.yaml").write_text(operation.replace("[A]", "[B]"))
+    _, problems = check_catalog(tmp_path)
+    assert problems and all("soldes" in p.message for p in problems)
