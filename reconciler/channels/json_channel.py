@@ -101,10 +101,9 @@ class JsonChannel:
             )
         except MarketplaceRefused as err:
             return self._abandon(name, package_id, package.package_type, actions, str(err))
-        except MarketplaceUnreachable:
-            # Never made Ready, so it never integrates: the next apply sends these offers again.
-            self._record("finished", name, package_id=package_id, state="Abandoned")
-            raise
+        # MarketplaceUnreachable goes up with the package left open in the journal: if our
+        # Ready got through after all, the next apply follows the package; if not, it finds it
+        # WaitingForCompletion (never integrating) and sends its offers again.
         self._record("ready", name, package_id=package_id)
         return SentPackage(name, package_id, package.package_type, actions)
 
