@@ -95,6 +95,10 @@ class ApplySession:
         check_guards(plan, self.request.ack, self.request.allow)
         return plan
 
+    def left_to_send(self, plan: Plan) -> int:
+        """Changes of the plan an earlier apply of the same plan has not already sent."""
+        return sum(1 for c in plan.changes if (c.channel, c.sku) not in self.done)
+
     def apply(self, plan: Plan) -> ApplyReport:
         report = self.run.apply(plan, self.done)
         report.packages[:0] = self.resumed

@@ -92,11 +92,16 @@ def command(
     with open_marketplace(catalog) as client:
         session = ApplySession(catalog, client, progress, request)
         plan = session.plan()
-        if plan.has_changes:
+        left = session.left_to_send(plan)
+        if left:
             print_plan(plan, console)
+            if session.done:
+                click.echo(f"An earlier apply of this plan sent {len(session.done)}; {left} left.")
             if not confirm(auto_approve):
                 click.echo("Apply cancelled: nothing was sent.")
                 sys.exit(0)
+        elif plan.has_changes:
+            click.echo("Every change of this plan was sent by an earlier apply: nothing left.")
         with progress:  # the live display starts only once the questions are over
             report = session.apply(plan)
     for line in summary_lines(report):

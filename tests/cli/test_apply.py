@@ -165,3 +165,17 @@ def test_package_writes_the_zips_the_plan_would_send(shop, sandbox, tmp_path):
     saved = catalog("package", shop, "--out", tmp_path / "from-plan", "--plan", plan_file)
     assert saved.exit_code == 0, saved.output
     assert [p.name for p in (tmp_path / "from-plan").glob("*.zip")] == [zip_path.name]
+
+
+def test_a_saved_plan_is_applied_as_reviewed(shop, sandbox, tmp_path):
+    plan_file = tmp_path / "plan.json"
+    assert catalog("plan", shop, "--out", plan_file).exit_code == 0
+    result = catalog("apply", shop, "--plan", plan_file, "--auto-approve")
+    assert result.exit_code == 0, result.output
+    assert "zz: 3 integrated" in result.output
+    assert live_count(sandbox, "SELLZZ") == 3
+    # applying it again is harmless: the journal knows this plan's packages ended
+    again = catalog("apply", shop, "--plan", plan_file, "--auto-approve")
+    assert again.exit_code == 0, again.output
+    assert "sent by an earlier apply: nothing left" in again.output
+    assert "submitted" not in again.output
