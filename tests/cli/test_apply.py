@@ -70,7 +70,8 @@ def catalog(*args: str):
 
 def live_count(sandbox, channel: str) -> int:
     with sandbox.client(channel) as client:
-        return len(client.get("/offers", params={"salesChannelId": channel}).json()["items"])
+        params = {"salesChannelId": channel, "limit": 1000}
+        return len(client.get("/offers", params=params).json()["items"])
 
 
 def test_without_a_terminal_apply_needs_auto_approve_and_sends_nothing(shop, sandbox):
@@ -179,3 +180,39 @@ def test_a_saved_plan_is_applied_as_reviewed(shop, sandbox, tmp_path):
     assert again.exit_code == 0, again.output
     assert "sent by an earlier apply: nothing left" in again.output
     assert "submitted" not in again.output
+
+
+def test_the_apply_command_killed_mid_way_is_finished_by_running_it_again(shop, sandbox):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    gtins = [f"376045{n:06d}" for n in range(150)]
+    gtins = [g + str((10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(g)) % 10) % 10)
+             for g in gtins]  # fmt: skip
+    sandbox.seed_products(gtins)
+    offers = "".join(f'  - {{sku: BIG-{i}, gtin: "{g}", price: 9.99, stock: 1}}\n'
+                     for i, g in enumerate(gtins))  # fmt: skip
+    (shop / "offers" / "big.yaml").write_text("offers:\n" + offers, encoding="utf-8")
+    journal = shop / ".catalog" / "journal.jsonl"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "reconciler.cli.main", "apply", str(shop), "--auto-approve"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while child.poll() is None and time.monotonic() < deadline:
+        if journal.exists() and journal.read_text().count("\n") >= 3:
+            break
+        time.sleep(0.005)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL
+
+    rerun = catalog("apply", shop, "--auto-approve")
+    assert rerun.exit_code == 0, rerun.output
+    assert "left by an interrupted apply" in rerun.output
+    assert catalog("plan", shop, "--detailed-exitcode").exit_code == 0  # converged
+    assert live_count(sandbox, "SELLZZ") == 153
