@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import SandboxHandle
-
 from reconciler.sandbox.config import SandboxConfig
 from reconciler.sandbox.embedded import run_embedded
+from reconciler.sandbox.handle import SandboxHandle
 from sandbox.support import GTIN, live_offers
 
 
