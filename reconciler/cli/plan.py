@@ -111,7 +111,10 @@ def command(
 
     plan = _plan(directory, channels, skus)
     if out is not None:
-        out.write_text(dump_plan(plan), encoding="utf-8")
+        try:
+            out.write_text(dump_plan(plan), encoding="utf-8")
+        except OSError as err:
+            raise click.ClickException(f"cannot write the plan to {out}: {err.strerror}") from None
     echo_plan(plan, fmt)
     write_github_files(plan, os.environ)
     if detailed_exitcode and plan.has_changes:

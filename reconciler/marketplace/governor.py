@@ -141,7 +141,8 @@ class Governor:
             self._take_token(name)
             try:
                 with self._slots:
-                    self.calls += 1
+                    with self._lock:
+                        self.calls += 1
                     response = send()
             except httpx.TransportError as err:
                 response = None
@@ -162,21 +163,25 @@ class Governor:
                 )
             self._retry_later(name, failure, failures)
 
+    def _count_retry(self) -> None:
+        with self._lock:
+            self.retries += 1
+
     def _retry_later(self, name: str, failure: str, attempt: int) -> None:
-        self.retries += 1
+        self._count_retry()
         log.info("%s: %s, retrying", name, failure)
         self._wait(self._backoff(attempt), f"{name}: {failure}")
 
     def _throttle(self, name: str, response: httpx.Response) -> float | None:
         """The pause a throttling answer asks for, or None if this answer is not one."""
         if response.status_code == 429:
-            self.retries += 1
+            self._count_retry()
             wait = retry_after(response)
             return wait if wait is not None else self._backoff(2)
         wait = quota_wait(response)
         if wait is None:
             return None
-        self.retries += 1
+        self._count_retry()
         if wait > self.remaining():
             raise MarketplaceUnreachable(
                 f"{name}: out of call volume quota, replenished in {wait:.0f}s, "
