@@ -235,3 +235,15 @@ def test_outside_git_the_omnibus_check_says_it_was_skipped(tmp_path: Path) -> No
             f"{folder}: warning: Omnibus check skipped: {folder} is not in a git repository, "
             "so there is no price history to compare the reference prices with"
         )
+
+
+def test_default_folder_is_here_and_json_of_a_valid_catalog(tmp_path: Path, monkeypatch) -> None:
+    shutil.copytree(DEMO_CATALOG, tmp_path / "demo", ignore=shutil.ignore_patterns(".catalog"))
+    (tmp_path / "demo" / "operations" / "soldes-hiver-2027.yaml").unlink()
+    monkeypatch.chdir(tmp_path / "demo")
+    result = validate()
+    assert result.exit_code == 0
+    assert result.stdout == ".: valid: 21 offer(s) on 2 channel(s), 0 operation(s)\n"
+    as_json = validate("--format", "json")
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.stdout) == []
