@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from math import isfinite
 from pathlib import Path
 
 import yaml
@@ -265,7 +266,6 @@ def _paths_of(root: yaml.Node, targets: set[int]) -> dict[int, tuple[str | int, 
 
 _BOOLS = yaml.constructor.SafeConstructor.bool_values
 _BUILDING = (None, 0)  # a collection whose items are being built (an alias to it is a loop)
-_SPECIAL_FLOATS = {".inf": float("inf"), ".nan": float("nan")}
 
 
 def _tag_name(tag: str) -> str:
@@ -356,12 +356,14 @@ class _Builder:
             return yaml.constructor.SafeConstructor().construct_yaml_int(node)
         if tag == FLOAT:
             try:
-                return float(text)
-            except ValueError:
-                special = _SPECIAL_FLOATS.get(text.lower().lstrip("+-"))
-                if special is None:
-                    return yaml.constructor.SafeConstructor().construct_yaml_float(node)
-                return -special if text.startswith("-") else special
+                number = float(text)
+            except ValueError:  # 1_000.5, 1:30.5 (sexagesimal), .inf, .nan
+                number = yaml.constructor.SafeConstructor().construct_yaml_float(node)
+            if isfinite(number):
+                return number
+            # No price, rate or quantity is infinite: refused here, before any rule compares it.
+            self.errors.append((node, f"a number must be finite (got {text})"))
+            return None
         if tag == BOOL:
             return _BOOLS[text.lower()]
         if tag == NULL:

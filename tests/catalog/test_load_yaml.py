@@ -25,13 +25,13 @@ def messages(loaded) -> list[str]:
 def test_plain_values_as_yaml_1_1_reads_them(tmp_path: Path) -> None:
     loaded = load(
         tmp_path,
-        "a: 12\nb: 012\nc: 0x1F\nd: 1_000\ne: 19.99\nf: .inf\ng: -.inf\nh: yes\ni: ~\n"
+        "a: 12\nb: 012\nc: 0x1F\nd: 1_000\ne: 19.99\nf: 1_000.5\ng: -2.5e+3\nh: yes\ni: ~\n"
         "j: 2027-01-07T08:00:00+01:00\nk: '007'\nl: 1e3\nm: 190:20:30\n",
     )
     assert loaded.problems == []
     data = loaded.data
     assert [data[k] for k in "abcde"] == [12, 10, 31, 1000, 19.99]
-    assert data["f"] == float("inf") and data["g"] == float("-inf")
+    assert data["f"] == 1000.5 and data["g"] == -2500.0
     assert data["h"] is True and data["i"] is None
     assert data["j"] == "2027-01-07T08:00:00+01:00"  # dates stay text; the catalog parses them
     assert data["k"] == "007"
@@ -92,6 +92,9 @@ def test_field_path() -> None:
         ),
         (b"\xff\xfea\x00", "f.yaml:1:1: the file is not UTF-8 (byte 0xff): save it as UTF-8"),
         ("   \n\n", "f.yaml:1:1: the file is empty"),
+        ("price: .nan\n", "f.yaml:1:8: price: a number must be finite (got .nan)"),
+        ("price: -.inf\n", "f.yaml:1:8: price: a number must be finite (got -.inf)"),
+        ("price: 1.0e+400\n", "f.yaml:1:8: price: a number must be finite (got 1.0e+400)"),
         ("a: " + "[" * 999 + "]" * 999 + "\n", "f.yaml:1:1: the file nests too deeply"),
         ("a: " + "{a: " * 999 + "1" + "}" * 999 + "\n", "f.yaml:1:1: the file nests too deeply"),
         ("a: &x [1, *x]\n", "f.yaml:1:4: a: a YAML alias refers to a part that contains it"),
