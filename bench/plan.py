@@ -43,7 +43,7 @@ from reconciler.marketplace.client import MarketplaceClient  # noqa: E402
 from reconciler.marketplace.live import check_delivery_modes, read_live_offers  # noqa: E402
 from reconciler.operations.discounts import desired_offers  # noqa: E402
 from reconciler.plan.build import build_plan  # noqa: E402
-from reconciler.plan.serialize import dump_plan  # noqa: E402
+from reconciler.plan.serialize import save_plan  # noqa: E402
 
 SANDBOX = """
 import sys
@@ -189,7 +189,7 @@ def stages(root: Path, base_url: str, credentials: Credentials) -> dict[str, flo
     plan = build_plan(catalog, live, now())
     figures["diff"] = time.perf_counter() - started
     started = time.perf_counter()
-    dump_plan(plan)
+    save_plan(plan, str(root / "plan-in-process.json"))
     figures["save"] = time.perf_counter() - started
     return figures
 

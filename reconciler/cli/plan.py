@@ -18,9 +18,9 @@ FORMATS = ("text", "json", "markdown")
 def echo_plan(plan: Plan, fmt: str) -> None:
     """The one way every command shows a plan: the renderer swaps, the plan does not."""
     if fmt == "json":
-        from reconciler.render.json import render_json
+        from reconciler.plan.serialize import write_plan
 
-        click.echo(render_json(plan), nl=False)
+        write_plan(plan, sys.stdout)
     elif fmt == "markdown":
         from reconciler.render.markdown import render_markdown
 
@@ -106,13 +106,13 @@ def command(
     A plan never fails because of a guard: it says loudly that it is blocked and how to
     acknowledge it (`catalog apply --ack PLAN_HASH` or `--allow GUARD`).
     """
-    from reconciler.plan.serialize import dump_plan
+    from reconciler.plan.serialize import save_plan
     from reconciler.render.github import write_github_files
 
     plan = _plan(directory, channels, skus)
     if out is not None:
         try:
-            out.write_text(dump_plan(plan), encoding="utf-8")
+            save_plan(plan, str(out))
         except OSError as err:
             raise click.ClickException(f"cannot write the plan to {out}: {err.strerror}") from None
     echo_plan(plan, fmt)

@@ -9,11 +9,12 @@ whole offers, so `before`/`after` keep their normal-form types.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TextIO
 
 from reconciler.catalog.model import (
     Condition,
@@ -217,34 +218,54 @@ def _guard_to_dict(g: GuardViolation) -> dict[str, Any]:
     return {"guard": g.guard, "channel": g.channel, "message": g.message, "skus": list(g.skus)}
 
 
-def plan_content(plan: Plan) -> dict[str, Any]:
-    """Everything a plan says, without when it was made or its own hash: what plan_hash covers."""
+def _head(plan: Plan) -> dict[str, Any]:
+    """Everything a plan says but its changes, when it was made and its own hash."""
     return {
         "format_version": plan.format_version,
         "seller_id": plan.seller_id,
         "catalog_hash": plan.catalog_hash,
         "target": {k: list(v) for k, v in sorted(plan.target.items())},
         "channels": [_summary_to_dict(s) for s in plan.channels],
-        "changes": [_change_to_dict(c) for c in plan.changes],
         "guards": [_guard_to_dict(g) for g in plan.guards],
         "notes": list(plan.notes),
     }
 
 
+def plan_content(plan: Plan) -> dict[str, Any]:
+    """What plan_hash covers: the whole plan but its creation time and the hash itself."""
+    return {**_head(plan), "changes": [_change_to_dict(c) for c in plan.changes]}
+
+
 def compute_plan_hash(plan: Plan) -> str:
-    return hashlib.sha256(canonical_json(plan_content(plan)).encode()).hexdigest()[:16]
+    # Hashed change by change: a 200,000-offer plan never exists as one string in memory.
+    digest = hashlib.sha256(canonical_json(_head(plan)).encode())
+    for change in plan.changes:
+        digest.update(b"\n" + canonical_json(_change_to_dict(change)).encode())
+    return digest.hexdigest()[:16]
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    content = plan_content(plan)
-    head = {
-        "format_version": content.pop("format_version"),
+    return {**_top(plan), **plan_content(plan)}
+
+
+def _top(plan: Plan) -> dict[str, Any]:
+    return {
+        "format_version": plan.format_version,
         "plan_hash": plan.plan_hash,
         "created_at": plan.created_at,
         "blocked": plan.blocked,
         "has_changes": plan.has_changes,
     }
-    return {**head, **content}
+
+
+def write_plan(plan: Plan, out: TextIO) -> None:
+    """The plan's JSON written change by change (one line each), so size never costs memory."""
+    head = json.dumps({**_top(plan), **_head(plan)}, indent=2, ensure_ascii=False)
+    out.write(head[: -len("\n}")] + ',\n  "changes": [')
+    for index, change in enumerate(plan.changes):
+        out.write(",\n    " if index else "\n    ")
+        out.write(json.dumps(_change_to_dict(change), ensure_ascii=False))
+    out.write("\n  ]\n}\n" if plan.changes else "]\n}\n")
 
 
 def plan_from_dict(raw: Any) -> Plan:
@@ -275,7 +296,14 @@ def plan_from_dict(raw: Any) -> Plan:
 
 
 def dump_plan(plan: Plan) -> str:
-    return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+    out = io.StringIO()
+    write_plan(plan, out)
+    return out.getvalue()
+
+
+def save_plan(plan: Plan, path: str) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        write_plan(plan, fh)
 
 
 def load_plan(path: str) -> Plan:
