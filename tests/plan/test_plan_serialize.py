@@ -120,3 +120,15 @@ def test_unreadable_plans_are_refused_clearly(tmp_path, content, message):
 def test_missing_plan_file_is_named(tmp_path):
     with pytest.raises(PlanUnreadable, match="cannot read plan"):
         load_plan(str(tmp_path / "nope.json"))
+
+
+def test_streamed_json_is_the_plan_dict_one_change_per_line(plan):
+    text = dump_plan(plan)
+    assert json.loads(text) == plan_to_dict(plan)
+    change_lines = [line for line in text.splitlines() if line.startswith('    {"channel"')]
+    assert len(change_lines) == len(plan.changes)
+
+
+def test_a_plan_without_changes_streams_valid_json(plan):
+    empty = replace(plan, changes=(), guards=())
+    assert plan_from_dict(json.loads(dump_plan(empty))) == empty
