@@ -14,18 +14,19 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reconciler.sandbox import api, packages, xml
+from reconciler.sandbox import api, packages, wire, xml
 from reconciler.sandbox.admin import ADMIN_ROUTES
 from reconciler.sandbox.auth import TOKEN_PATH, signing_key
 from reconciler.sandbox.config import Faults, SandboxConfig
 from reconciler.sandbox.integration import REJECTED, integrate
 from reconciler.sandbox.limits import CallQuota, RateLimiter
-from reconciler.sandbox.problems import HANDLERS, problem
+from reconciler.sandbox.problems import HANDLERS, ApiError, problem
 from reconciler.sandbox.store import Store
 
 log = logging.getLogger("reconciler.sandbox")
@@ -85,8 +86,6 @@ class Market:
         self.nudge()
 
     def _queue_xml(self, pid: str, package: xml.OfferPackage) -> None:
-        from reconciler.sandbox import wire
-
         rows = [(str(o["attrs"].get("SellerProductId", "")), wire.dumps(o)) for o in package.offers]
         self.store.add_package_offers(pid, rows)
         self.store.update_package(
@@ -179,9 +178,7 @@ class Gate:
 
 
 def _minus(faults: Faults, name: str) -> Faults:
-    from dataclasses import replace
-
-    return replace(faults, **{name: getattr(faults, name) - 1, "seed": faults.seed})
+    return replace(faults, **{name: getattr(faults, name) - 1})
 
 
 def _capped(receive: Receive, limit: int) -> Receive:
@@ -193,8 +190,6 @@ def _capped(receive: Receive, limit: int) -> Receive:
         message = await receive()
         seen += len(message.get("body", b""))
         if seen > limit:
-            from reconciler.sandbox.problems import ApiError
-
             raise ApiError(413, f"the body is over {limit} bytes")
         return message
 

@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS offers (
     channel TEXT NOT NULL, sku TEXT NOT NULL, gtin TEXT NOT NULL, offer_id TEXT NOT NULL,
     quantity INTEGER NOT NULL, updated_at TEXT NOT NULL, item TEXT NOT NULL,
     UNIQUE (channel, sku));
+-- Pages of GET /offers walk a channel in seq order: without this index every page sorts it all.
+CREATE INDEX IF NOT EXISTS offers_by_channel_seq ON offers (channel, seq);
+CREATE INDEX IF NOT EXISTS offers_by_gtin ON offers (channel, gtin);
 CREATE TABLE IF NOT EXISTS packages (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, channel TEXT NOT NULL, package_type TEXT NOT NULL,
     state TEXT NOT NULL, created_at TEXT NOT NULL, due REAL, name TEXT NOT NULL DEFAULT '',
