@@ -108,28 +108,38 @@ def _rank(change: Change, guarded: set[tuple[str, str]]) -> tuple[int, int]:
 
 
 def _fit(plan: Plan, budget: int) -> tuple[list[str | None], int, int]:
-    """Per change: its details, its short line, or None (cut); and how many of each were cut."""
-    blocks: list[str | None] = [_details(c) for c in plan.changes]
-    size = sum(len(b) + 2 for b in blocks if b)
-    if size <= budget:
-        return blocks, 0, 0
+    """Per change: its details, its short line, or None (cut); and how many of each were cut.
+
+    Every offer first gets its short line, the least important lines going when even those do
+    not fit; then the most important offers get their details while room is left. Details are
+    built only for offers that get them: a 200,000-offer plan costs 200,000 short lines at most.
+    """
     guarded = {(g.channel, sku) for g in plan.guards for sku in g.skus}
-    order = sorted(range(len(blocks)), key=lambda i: _rank(plan.changes[i], guarded))
-    shortened = dropped = 0
-    for i in order:
-        if size <= budget:
-            break
+
+    def importance(i: int) -> tuple[int, int, int]:
+        guard, action = _rank(plan.changes[i], guarded)
+        return (-guard, -action, i)  # most important first, then in plan order
+
+    order = sorted(range(len(plan.changes)), key=importance)
+    blocks: list[str | None] = [None] * len(plan.changes)
+    room = budget
+    for i in order:  # most important first: their lines are the last to go
         line = _line(plan.changes[i])
-        size += len(line) - len(blocks[i] or "")
-        blocks[i] = line
-        shortened += 1
-    for i in order:
-        if size <= budget:
+        if len(line) + 2 > room:
             break
-        size -= len(blocks[i] or "") + 2
-        blocks[i] = None
-        dropped += 1
-    return blocks, shortened - dropped, dropped
+        blocks[i] = line
+        room -= len(line) + 2
+    shown = [i for i in order if blocks[i] is not None]
+    detailed = 0
+    for i in shown:
+        details = _details(plan.changes[i])
+        extra = len(details) - len(blocks[i] or "")
+        if extra > room:
+            break
+        blocks[i] = details
+        room -= extra
+        detailed += 1
+    return blocks, len(shown) - detailed, len(plan.changes) - len(shown)
 
 
 def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
@@ -159,7 +169,7 @@ def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
         if any(mine):
             body += [f"#### {_cell(summary.channel)} ({summary.channel_id})", ""]
             body += [b for b in mine if b] + [""]
-    if shortened or dropped:
+    if dropped or shortened:
         body.append(
             f"_To stay under {limit:,} characters, {shortened} offer(s) are shown without "
             f"details and {dropped} offer(s) are left out; `catalog show plan.json` shows all._"

@@ -85,3 +85,14 @@ def test_huge_plan_drops_lines_and_says_how_many(factory):
     words = md[md.index("To stay under") :]
     assert f"{3000 - shown} offer(s) are left out" in words
     assert shown > 100
+
+
+def test_offers_named_by_a_guard_are_the_last_to_lose_details(factory):
+    offer, make_plan = factory
+    desired = [offer(sku=f"C{i:05}") for i in range(3000)]
+    desired.append(offer(sku="ZZ-TYPO", price=Decimal("1.99")))
+    plan = make_plan(desired, [offer(sku="ZZ-TYPO", price=Decimal("199.00"))])
+    md = render_markdown(plan)
+    assert len(md) <= 65_000
+    assert "<details><summary><code>~ ZZ-TYPO</code>" in md
+    assert "| price | 199.00 | 1.99 |" in md
