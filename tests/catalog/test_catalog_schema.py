@@ -135,3 +135,16 @@ def test_whole_numbers_written_with_a_dot_are_kept(tmp_path: Path) -> None:
         "     preparation_days: 3.0}\n",
     )
     assert (check.problems, check.bad_items, check.usable) == ([], set(), True)
+
+
+def test_an_amount_beyond_any_price_is_refused_before_it_is_normalized(tmp_path: Path) -> None:
+    check = _offers(
+        tmp_path,
+        'offers:\n  - {sku: A, gtin: "3760452700015", price: 1.0e+30, stock: 1}\n'
+        '  - {sku: B, gtin: "3760452700022", price: 100000000000000000000000000000000, stock: 1}\n',
+    )
+    assert [str(p) for p in check.problems] == [
+        "offers.yaml:2:44: offers[0].price: must be at most 10000000 (got 1e+30)",
+        "offers.yaml:3:44: offers[1].price: must be at most 10000000 "
+        "(got 100000000000000000000000000000000)",
+    ]
