@@ -32,6 +32,7 @@ REFERENCE_BELOW_PRICE, REFERENCE_REUSED, END_BEFORE_START, AWAITING = 23, 25, 26
 PRICE_BELOW_TAXES, NO_SUCH_OFFER, DELIVERY_NOT_CONFIGURED, INJECTED = 29, 36, 40, 99
 
 FLASH_SALE_MAX = timedelta(hours=72)
+FLASH_SALE_GAP = timedelta(hours=48)
 
 
 def code(error: int, prop: int) -> int:
@@ -140,8 +141,27 @@ def check(draft: dict[str, Any], ctx: Context) -> list[Result]:
                     f"delivery mode {option['code']} is not configured for the seller",
                 )
             )
-    for operation in draft.get("operations", ()):
+    operations = draft.get("operations", ())
+    for operation in operations:
         found.extend(_operation(operation))
+    found.extend(_calendar(operations))
+    return found
+
+
+def _calendar(operations: list[dict[str, Any]]) -> list[Result]:
+    """One operation at a time per offer, and 48 h between two flash sales of one offer."""
+    found = []
+    ordered = sorted(operations, key=lambda op: op["start"])
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        if after["start"] < before["end"]:
+            found.append(Result(code(OUT_OF_RANGE, P_START), "two operations overlap"))
+        elif (
+            before["type"] == after["type"] == "FlashSale"
+            and after["start"] - before["end"] < FLASH_SALE_GAP
+        ):
+            found.append(
+                Result(code(OUT_OF_RANGE, P_START), "48 h must pass between two flash sales")
+            )
     return found
 
 

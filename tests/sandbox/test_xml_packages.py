@@ -165,6 +165,34 @@ def test_a_flash_sale_of_72_hours_is_accepted(sandbox, api):
     assert operation["type"] == "FlashSale" and operation["salesReferencePrice"] is None
 
 
+def two_discounts(first: dict, second: dict) -> str:
+    one, two = discount(**first), discount(**second)
+    components = (
+        one[: one.index("</DiscountComponentList>")]
+        + two[two.index("<DiscountComponent ") : two.index("</DiscountComponentList>")]
+    )
+    return components + one[one.index("</DiscountComponentList>") :]
+
+
+FLASH = {"Type": "2", "SalesReferencePrice": ""}
+
+
+@pytest.mark.parametrize(
+    ("second_start", "second_end", "expected"),
+    [
+        ("2027-01-09T08:00:00", "2027-01-10T08:00:00", [1720]),  # 24 h after the first: too soon
+        ("2027-01-10T08:00:00", "2027-01-11T08:00:00", [8000]),  # 48 h after: accepted
+        ("2027-01-07T12:00:00", "2027-01-07T20:00:00", [1720]),  # overlaps the first
+    ],
+)
+def test_flash_sales_of_one_offer_wait_48_hours(sandbox, api, second_start, second_end, expected):
+    first = {**FLASH, "StartDate": "2027-01-07T08:00:00", "EndDate": "2027-01-08T08:00:00"}
+    second = {**FLASH, "StartDate": second_start, "EndDate": second_end}
+    offer = xml_offer(children=two_discounts(first, second))
+    log = submit_zip(sandbox, api, package_zip(offers_xml(offer)))
+    assert codes(log["offers"][0]) == expected
+
+
 def test_same_reference_twice_rejects_both(sandbox, api):
     log = submit_zip(sandbox, api, package_zip(offers_xml(xml_offer() + xml_offer())))
     assert [codes(line) for line in log["offers"]] == [[2503], [2503]]
