@@ -110,9 +110,10 @@ def _rank(change: Change, guarded: set[tuple[str, str]]) -> tuple[int, int]:
 def _fit(plan: Plan, budget: int) -> tuple[list[str | None], int, int]:
     """Per change: its details, its short line, or None (cut); and how many of each were cut.
 
-    Every offer first gets its short line, the least important lines going when even those do
-    not fit; then the most important offers get their details while room is left. Details are
-    built only for offers that get them: a 200,000-offer plan costs 200,000 short lines at most.
+    Offers named by a guard get their details first (what a reviewer must see); then every
+    offer gets its short line, the least important lines going when even those do not fit;
+    then the most important offers get their details while room is left. Details are built
+    only for offers that get them: a 200,000-offer plan costs a few hundred lines at most.
     """
     guarded = {(g.channel, sku) for g in plan.guards for sku in g.skus}
 
@@ -123,23 +124,37 @@ def _fit(plan: Plan, budget: int) -> tuple[list[str | None], int, int]:
     order = sorted(range(len(plan.changes)), key=importance)
     blocks: list[str | None] = [None] * len(plan.changes)
     room = budget
+    for i in order:
+        change = plan.changes[i]
+        if (change.channel, change.sku) not in guarded:
+            break
+        details = _details(change)
+        if len(details) + 2 > room:
+            break
+        blocks[i] = details
+        room -= len(details) + 2
     for i in order:  # most important first: their lines are the last to go
+        if blocks[i] is not None:
+            continue
         line = _line(plan.changes[i])
         if len(line) + 2 > room:
             break
         blocks[i] = line
         room -= len(line) + 2
-    shown = [i for i in order if blocks[i] is not None]
-    detailed = 0
-    for i in shown:
+    for i in order:
+        block = blocks[i]
+        if block is None:
+            break
+        if block.startswith("<details>"):
+            continue
         details = _details(plan.changes[i])
-        extra = len(details) - len(blocks[i] or "")
-        if extra > room:
+        if len(details) - len(block) > room:
             break
         blocks[i] = details
-        room -= extra
-        detailed += 1
-    return blocks, len(shown) - detailed, len(plan.changes) - len(shown)
+        room -= len(details) - len(block)
+    shown = sum(1 for b in blocks if b is not None)
+    detailed = sum(1 for b in blocks if b is not None and b.startswith("<details>"))
+    return blocks, shown - detailed, len(plan.changes) - shown
 
 
 def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
