@@ -96,15 +96,15 @@ def _request_fields(req: dict[str, Any]) -> dict[str, Any]:
         fields["condition"] = condition_of(req["condition"])
     if "price" in req:
         price = req["price"] if isinstance(req["price"], dict) else {"price": req["price"]}
-        fields["price"] = decimal_of(_required(price, "price", P_PRICE), P_PRICE, "price")
+        fields["price"] = _number(_required(price, "price", P_PRICE), P_PRICE, "price")
         if "taxes" in price:
             fields.update(taxes_of(price["taxes"]))
         elif "vat" not in fields:
             raise fail(REQUIRED, P_VAT, "price.taxes is required (at least VAT)")
     if "quantity" in req:
-        fields["quantity"] = int_of(req["quantity"], P_STOCK, "quantity")
+        fields["quantity"] = _whole(req["quantity"], P_STOCK, "quantity")
     if "preparationTime" in req:
-        fields["preparation_days"] = int_of(
+        fields["preparation_days"] = _whole(
             req["preparationTime"], P_NONE, "preparationTime", error=OUT_OF_RANGE
         )
     if "deliveryModes" in req:
@@ -120,14 +120,14 @@ def taxes_of(taxes: Any) -> dict[str, Decimal]:
         if not isinstance(tax, dict):
             raise fail(BAD_FORMAT, P_VAT, "a tax is an object {code, value}")
         name = str(tax.get("code", "")).lower().replace("-", "").replace("_", "")
-        value = decimal_of(tax.get("value"), P_VAT, f"tax {tax.get('code')}", places=4)
+        value = _number(tax.get("value"), P_VAT, f"tax {tax.get('code')}", places=4)
         if name == "vat":
             rate_type = str(tax.get("type", "")).lower()
             found["vat"] = value * 100 if rate_type == "rate" and value <= 1 else value
         elif name in ("ecotax", "ecopart", "eco"):
-            found["eco_tax"] = decimal_of(value, P_ECO, "Ecotax")
+            found["eco_tax"] = _number(value, P_ECO, "Ecotax")
         elif name in ("dea", "deatax"):
-            found["dea_tax"] = decimal_of(value, P_DEA, "DEA")
+            found["dea_tax"] = _number(value, P_DEA, "DEA")
         else:
             raise fail(BAD_FORMAT, P_VAT, f"unknown tax code {tax.get('code')!r}")
     if found["vat"] is None:
@@ -140,9 +140,22 @@ def _json_delivery(mode: Any) -> dict[str, Any]:
         raise fail(REQUIRED, P_SHIPPING, "a delivery mode is {code, cost, additionalCost}")
     return {
         "code": str(mode["code"]),
-        "cost": decimal_of(mode.get("cost", 0), P_SHIPPING, "cost"),
-        "additionalCost": decimal_of(mode.get("additionalCost", 0), P_SHIPPING, "additionalCost"),
+        "cost": _number(mode.get("cost", 0), P_SHIPPING, "cost"),
+        "additionalCost": _number(mode.get("additionalCost", 0), P_SHIPPING, "additionalCost"),
     }
+
+
+def _number(value: Any, prop: int, name: str, places: int | None = 2) -> Decimal:
+    """JSON amounts are JSON numbers; "19.99" as a string is a format error, as in the API."""
+    if isinstance(value, str):
+        raise fail(BAD_FORMAT, prop, f"{name}: a JSON number is expected, got the string {value!r}")
+    return decimal_of(value, prop, name, places)
+
+
+def _whole(value: Any, prop: int, name: str, error: int = BAD_FORMAT) -> int:
+    if isinstance(value, str):
+        raise fail(error, prop, f"{name}: a JSON number is expected, got the string {value!r}")
+    return int_of(value, prop, name, error)
 
 
 def _list(value: Any, prop: int) -> list:

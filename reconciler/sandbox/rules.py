@@ -7,6 +7,7 @@ dict of exact values) and checked here, so one rule gives one code whatever the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -33,6 +34,11 @@ PRICE_BELOW_TAXES, NO_SUCH_OFFER, DELIVERY_NOT_CONFIGURED, INJECTED = 29, 36, 40
 
 FLASH_SALE_MAX = timedelta(hours=72)
 FLASH_SALE_GAP = timedelta(hours=48)
+# Bounds of our own, so an absurd value is a rejection rather than a database error.
+MAX_STOCK = 999_999
+MAX_PRICE = 9_999_999
+MAX_NUMBER = Decimal(10) ** 12
+PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")  # as xs:decimal writes it: no exponent
 
 
 def code(error: int, prop: int) -> int:
@@ -64,12 +70,14 @@ def decimal_of(value: Any, prop: int, name: str, places: int | None = 2) -> Deci
     """An exact number from JSON (Decimal/int) or XML (text); bools and floats are refused."""
     if isinstance(value, bool) or value is None or isinstance(value, float | list | dict):
         raise fail(BAD_FORMAT, prop, f"{name}: a number is expected, got {value!r}")
+    if isinstance(value, str) and not PLAIN_NUMBER.match(value.strip()):
+        raise fail(BAD_FORMAT, prop, f"{name}: {value!r} is not a plain decimal number")
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         raise fail(BAD_FORMAT, prop, f"{name}: {value!r} is not a number") from None
-    if not number.is_finite():
-        raise fail(BAD_FORMAT, prop, f"{name}: {value!r} is not a number")
+    if not number.is_finite() or abs(number) > MAX_NUMBER:
+        raise fail(BAD_FORMAT, prop, f"{name}: {value!r} is not a number in range")
     if places is not None and -number.as_tuple().exponent > places:  # type: ignore[operator]
         raise fail(BAD_FORMAT, prop, f"{name}: at most {places} decimals, got {value}")
     return number
@@ -174,13 +182,17 @@ def _ranges(draft: dict[str, Any]) -> list[Result]:
                 f"preparation time {draft['preparation_days']} must be 1 to 10 days",
             )
         )
-    if draft["quantity"] < 0:
-        found.append(Result(code(OUT_OF_RANGE, P_STOCK), "stock must be 0 or more"))
+    if not 0 <= draft["quantity"] <= MAX_STOCK:
+        found.append(Result(code(OUT_OF_RANGE, P_STOCK), f"stock must be 0 to {MAX_STOCK}"))
+    if draft["price"] > MAX_PRICE:
+        found.append(Result(code(OUT_OF_RANGE, P_PRICE), f"price must be at most {MAX_PRICE}"))
     if not 0 <= draft["vat"] <= 100:
         found.append(Result(code(OUT_OF_RANGE, P_VAT), f"VAT {draft['vat']} must be 0 to 100"))
     for name, prop in (("eco_tax", P_ECO), ("dea_tax", P_DEA)):
         if draft[name] < 0:
             found.append(Result(code(OUT_OF_RANGE, prop), f"{name} must be 0 or more"))
+    if not draft["delivery"]:
+        found.append(Result(code(REQUIRED, P_SHIPPING), "at least one delivery mode is needed"))
     for option in draft["delivery"]:
         if option["cost"] < 0 or option["additionalCost"] < 0:
             found.append(Result(code(OUT_OF_RANGE, P_SHIPPING), "shipping charges must be >= 0"))

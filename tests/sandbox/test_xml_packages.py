@@ -126,6 +126,8 @@ XML_REJECTIONS = [
     ("unknown product", {"ProductEan": "9780201379624"}, "", 1324),
     ("missing price", {"Price": None}, "", 1006),
     ("bad condition", {"ProductCondition": "9"}, "", 1102),
+    ("exponent", {"Price": "1e3"}, "", 1106),
+    ("comma decimal", {"Price": "19,99"}, "", 1106),
     ("discount 0", {}, discount(DiscountValue="0"), 1726),
     ("discount 100", {}, discount(DiscountValue="100"), 1726),
     ("end before start", {}, discount(EndDate="2027-01-01T00:00:00"), 2622),
