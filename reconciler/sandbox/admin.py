@@ -73,7 +73,7 @@ async def add_offers(request: Request) -> Response:
     for i, raw in enumerate(body):
         try:
             channel, item = _seed_item(raw, market.config.seller_id, now)
-        except (ValueError, KeyError, TypeError, ArithmeticError) as err:
+        except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as err:
             raise ApiError(400, f"offer [{i}]: {err}") from None
         if market.config.channel(channel) is None:
             raise ApiError(400, f"offer [{i}]: no sales channel {channel}")
