@@ -101,7 +101,7 @@ class Market:
         """Submitted: the offers already waiting in another package will be refused (28)."""
         package = self.store.package(pid)
         assert package is not None
-        ours = {sku for sku, _ in self.store.package_offers(pid)}
+        ours = self.store.package_skus(pid)
         conflicts = sorted(ours & self.store.pending_skus(package["channel"], pid))
         self.store.update_package(pid, state=state, due=due, conflicts=json.dumps(conflicts))
 

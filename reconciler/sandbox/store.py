@@ -200,6 +200,12 @@ class Store:
             .fetchall()
         )
 
+    def package_skus(self, package_id: str) -> set[str]:
+        rows = self.db().execute(
+            "SELECT sku FROM package_offers WHERE package_id = ?", (package_id,)
+        )
+        return {r[0] for r in rows}
+
     def due_packages(self, now: float) -> list[tuple[str, str]]:
         """(id, state) of the packages whose next step is due, oldest first."""
         return (
