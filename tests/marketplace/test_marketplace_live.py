@@ -174,3 +174,16 @@ def test_a_delivery_mode_the_seller_lacks_is_a_catalog_error(sandbox_factory, co
     )
     assert caught.value.exit_code == 4
     check_delivery_modes(connect(sandbox_factory()), catalog)  # all configured: no error
+
+
+def test_channels_read_in_parallel_share_one_governor_under_429(
+    sandbox_factory, connect, wire_offer
+):
+    market = sandbox_factory(rate_limit={"per_second": 5, "burst": 2})
+    market.seed_offers(
+        [wire_offer(n) for n in range(9)] + [wire_offer(n, channel="SELLZZ") for n in range(9)]
+    )
+    client = connect(market, calls_per_second=100, burst=100)
+    live = read_live_offers(client, [CDISCOUNT, ZZ], page_size=3)
+    assert len(live) == 18
+    assert client.governor.retries >= 1  # throttled, waited, and nothing was lost
