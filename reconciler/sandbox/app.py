@@ -32,6 +32,7 @@ from reconciler.sandbox.store import Store
 log = logging.getLogger("reconciler.sandbox")
 API_PREFIX = "/seller/v2"
 POLL_SECONDS = 0.05
+STOP_TIMEOUT = 60.0  # the longest integration (40,000 offers) takes seconds
 
 
 class Market:
@@ -46,6 +47,12 @@ class Market:
         self.quota = CallQuota(config.quota)
         self.wake: asyncio.Event | None = None
         self.tasks: set[asyncio.Task] = set()
+        self.stopping = False
+
+    def stop(self) -> None:
+        """The worker ends after the step in hand: an integration is never cut in half."""
+        self.stopping = True
+        self.nudge()
 
     def set_faults(self, faults: Faults) -> None:
         self.faults = faults
@@ -111,7 +118,7 @@ class Market:
         for pid in self.store.packages_in_state("Downloading"):  # cut short by a restart
             package = self.store.package(pid)
             self.spawn(self.fetch_xml_package(pid, package["url"]))
-        while True:
+        while not self.stopping:
             due = self.store.due_packages(time.time())
             for pid, state in due:
                 if state == "Ready":
@@ -205,8 +212,10 @@ def create_app(state_dir: Path, config: SandboxConfig | None = None) -> Starlett
         try:
             yield
         finally:
-            worker.cancel()
-            for task in [worker, *market.tasks]:
+            market.stop()
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(worker, STOP_TIMEOUT)
+            for task in list(market.tasks):
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
