@@ -12,6 +12,7 @@ from reconciler.catalog.model import (
     Packaging,
     PriceAlignment,
 )
+from reconciler.operations.discounts import sale_price
 from reconciler.plan.diff import nested_changes
 from reconciler.plan.guards import price_change_percent
 from reconciler.plan.model import Action, Change, FieldChange, Plan
@@ -37,6 +38,11 @@ def value_text(value: object) -> str:
     if isinstance(value, Packaging):
         return f"{value.value} {value.unit}"
     return str(value)
+
+
+def discounts_text(offer: Offer) -> str:
+    """An offer's operations with the price buyers will see during each."""
+    return "; ".join(f"{value_text(d)}, buyers pay {sale_price(offer, d)}" for d in offer.discounts)
 
 
 def field_change_text(fc: FieldChange) -> str:
@@ -67,7 +73,7 @@ def offer_summary(offer: Offer) -> str:
         if value not in ("", None):
             parts.append(f"{name} {value_text(value)}")
     if offer.discounts:
-        parts.append(f"discounts {value_text(offer.discounts)}")
+        parts.append(f"discounts {discounts_text(offer)}")
     return ", ".join(parts)
 
 
@@ -88,12 +94,16 @@ def change_headline(change: Change) -> str:
 def nested_lines(change: Change) -> list[str]:
     if change.action is not Action.UPDATE:
         return []
-    return [
+    lines = [
         f"{fc.field}: {line}"
         for fc in change.fields
         if is_nested(fc)
         for line in nested_changes(fc) or [field_change_text(fc)]
     ]
+    after = change.after
+    if after is not None and after.discounts and change.changed_fields & {"discounts", "price"}:
+        lines.append(f"operations after the change: {discounts_text(after)}")
+    return lines
 
 
 def totals(plan: Plan) -> dict[str, int]:
