@@ -22,6 +22,10 @@ _TAG = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_TAG + n for n in ("str", "int", "float", "bool", "null"))
 TIMESTAMP, MERGE = _TAG + "timestamp", _TAG + "merge"
 _INDENT_TAB = re.compile(r"^ *\t", re.MULTILINE)
+# What YAML lets a file hold raw (its printable set); an escape in a double-quoted scalar
+# ("\a", "\0", "\x0c") can put anything else in a value, and no control character may travel
+# in an XML package (XML 1.0 refuses them) or make sense in a sku or a comment.
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # An alias may repeat a part of the file, but not blow it up: a billion-laughs file is refused
 # before any walker expands it (the values built here share the aliased parts).
 ALIAS_GROWTH_LIMIT = 10
@@ -143,6 +147,9 @@ def load_yaml(path: Path, name: str) -> YamlFile:
     except yaml.MarkedYAMLError as err:
         loaded.problems.append(_tab_problem(text, err, name) or _syntax_problem(err, name))
         return loaded
+    except yaml.reader.ReaderError as err:  # a character YAML refuses (NUL, ESC, ...)
+        loaded.problems.append(_character_problem(text, err, name))
+        return loaded
     if root is None:
         loaded.problems.append(Problem(Location(name, 1, 1), "the file is empty"))
         return loaded
@@ -220,6 +227,14 @@ def _tab_problem(text: str, err: yaml.MarkedYAMLError, name: str) -> Problem | N
     return Problem(Location(name, line, tab.end() - tab.start()), message)
 
 
+def _character_problem(text: str, err: yaml.reader.ReaderError, name: str) -> Problem:
+    # libyaml counts the position in characters of the decoded text
+    line = text.count("\n", 0, err.position) + 1
+    column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
+    message = f"the file holds a control character (U+{err.character:04X}), which YAML refuses"
+    return Problem(Location(name, line, column), message)
+
+
 def _syntax_problem(err: yaml.MarkedYAMLError, name: str) -> Problem:
     mark = err.problem_mark or err.context_mark
     what = ", ".join(part for part in (err.context, err.problem) if part)
@@ -265,6 +280,7 @@ def _paths_of(root: yaml.Node, targets: set[int]) -> dict[int, tuple[str | int, 
 
 
 _BOOLS = yaml.constructor.SafeConstructor.bool_values
+_KEY_TAGS = frozenset((STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, MERGE))
 _BUILDING = (None, 0)  # a collection whose items are being built (an alias to it is a loop)
 
 
@@ -321,6 +337,11 @@ class _Builder:
             if type(key_node) is not yaml.ScalarNode:
                 self.errors.append((key_node, "a key must be a plain name, not a list or mapping"))
                 continue
+            if key_node.tag is not STR and key_node.tag not in _KEY_TAGS:
+                self.errors.append(
+                    (key_node, f"the YAML tag {_tag_name(key_node.tag)} is not allowed")
+                )
+                continue
             key = key_node.value
             if key_node.tag == MERGE:
                 self.merge(merged, key_node, self.build(value_node))
@@ -345,6 +366,10 @@ class _Builder:
 
     def scalar(self, node: yaml.ScalarNode) -> object:
         tag, text = node.tag, node.value
+        if node.style == '"' and (control := _NOT_PRINTABLE.search(text)):
+            code = ord(control.group())
+            self.errors.append((node, f"a control character (U+{code:04X}) is not allowed"))
+            return text
         if tag is STR or tag == STR or tag == TIMESTAMP:  # noqa: SIM109 - fastest first
             return text
         if tag == INT:
