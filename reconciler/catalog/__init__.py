@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -238,20 +239,59 @@ def catalog_files(root: Path) -> CatalogFiles:
         return files
     if not settings.is_file():
         message = "missing catalog.yaml: a catalog folder starts with one (seller_id, channels)"
+        if settings.is_dir():
+            message = "catalog.yaml is a folder: it must be the catalog's settings file"
         files.problems.append(Problem(Location(str(settings)), message))
         return files
-    offers = _yaml_files(root / "offers")
-    operations = _yaml_files(root / "operations")
+    inside = _Inside(root)
+    if inside.outside(settings):
+        files.problems.append(inside.problem(settings))
+        return files
+    offers = _yaml_files(root / "offers", inside, files.problems)
+    operations = _yaml_files(root / "operations", inside, files.problems)
     files.settings = load_yaml(settings, str(settings))
     files.offers, files.operations = offers, operations
     files.content_hash = content_hash(root, [settings, *offers, *operations])
     return files
 
 
-def _yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+class _Inside:
+    """Whether a path, once its links are followed, stays in the catalog folder.
+
+    A catalog comes from a pull request: a link in it to a file elsewhere on the CI runner
+    (a key, another project's config) must not be read, hashed or quoted back in a message.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(os.path.realpath(root))
+
+    def outside(self, path: Path) -> bool:
+        # realpath, unlike Path.resolve, does not raise on a link loop (reported as not a file)
+        return not Path(os.path.realpath(path)).is_relative_to(self.root)
+
+    def problem(self, path: Path) -> Problem:
+        message = "is a link that points outside the catalog folder: refused"
+        return Problem(Location(str(path)), message)
+
+
+def _yaml_files(folder: Path, inside: _Inside, problems: list[Problem]) -> list[Path]:
+    if not folder.exists() and not folder.is_symlink():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    if inside.outside(folder):
+        problems.append(inside.problem(folder))
+        return []
+    if not folder.is_dir():
+        problems.append(Problem(Location(str(folder)), f"{folder.name} must be a folder"))
+        return []
+    found = []
+    for path in sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")):
+        if inside.outside(path):
+            problems.append(inside.problem(path))
+        elif not path.is_file():  # a folder, a broken link, a device
+            problems.append(Problem(Location(str(path)), "is not a regular file"))
+        else:
+            found.append(path)
+    return found
 
 
 def content_hash(root: Path, paths: list[Path]) -> str:
