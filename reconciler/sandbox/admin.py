@@ -95,6 +95,13 @@ async def add_offers(request: Request) -> Response:
     return JSONResponse({"count": len(body)})
 
 
+async def submissions(request: Request) -> Response:
+    """Read-only: every offer request received, so a test can tell an offer sent twice."""
+    names = ("salesChannelId", "sellerExternalReference", "packageId", "kind", "state", "status")
+    rows = market_of(request).store.submissions()
+    return JSONResponse({"items": [dict(zip(names, row, strict=True)) for row in rows]})
+
+
 async def reset(request: Request) -> Response:
     market_of(request).reset()
     return JSONResponse({"reset": True})
@@ -133,6 +140,7 @@ ADMIN_ROUTES = [
     Route("/sandbox/products", add_products, methods=["POST"]),
     Route("/sandbox/offers", add_offers, methods=["POST"]),
     Route("/sandbox/reset", reset, methods=["POST"]),
+    Route("/sandbox/submissions", submissions, methods=["GET"]),
     Route("/sandbox/faults", faults, methods=["GET", "POST"]),
     Route("/sandbox/blobs/{name}", blob, methods=["GET", "PUT"]),
 ]

@@ -231,6 +231,20 @@ class Store:
         )
         return {r[0] for r in rows}
 
+    def submissions(self) -> list[tuple]:
+        """Every offer request ever received, in arrival order, with its package and its fate:
+        rows of (channel, sku, package id, kind, package state, status or None)."""
+        return (
+            self.db()
+            .execute(
+                "SELECT p.channel, o.sku, p.id, p.kind, p.state, r.status"
+                " FROM package_offers o JOIN packages p ON p.id = o.package_id"
+                " LEFT JOIN results r ON r.package_id = o.package_id AND r.seq = o.seq"
+                " ORDER BY p.rowid, o.seq"
+            )
+            .fetchall()
+        )
+
     def save_results(self, package_id: str, rows: list[tuple[str, str, str, str]]) -> None:
         """Per-offer results, rows of (sku, gtin, status, results JSON), in package order."""
         with self.write() as db:
