@@ -55,8 +55,14 @@ class Journal:
 
     def record(self, event: str, **data: Any) -> None:
         line = json.dumps({"event": event, "at": clock.now().isoformat(), **data}, default=str)
-        with open(self.path, "a", encoding="utf-8") as stream:
-            stream.write(line + "\n")
+        with open(self.path, "ab+") as stream:
+            if stream.tell() > 0:
+                stream.seek(-1, os.SEEK_END)
+                if stream.read(1) != b"\n":
+                    # A kill mid-write left a line without its end: glued to it, ours would
+                    # be unreadable too, and a package's id or its end would be forgotten.
+                    line = "\n" + line
+            stream.write((line + "\n").encode("utf-8"))
             stream.flush()
             os.fsync(stream.fileno())
 
