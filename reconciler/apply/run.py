@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC
 
 from reconciler import clock
@@ -30,6 +30,7 @@ from reconciler.channels.pacing import Pacing
 from reconciler.channels.store import OfferPackageStore
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace.client import MarketplaceClient
+from reconciler.marketplace.live import read_live_offers
 from reconciler.plan.model import Change, Plan
 
 Channel = json_channel.JsonChannel | xml_channel.XmlChannel
@@ -63,6 +64,9 @@ class ApplyRun:
         self._store = store
         self._opened_store: OfferPackageStore | None = None
         self._sent_counts: dict[str, int] = {}
+        # Offers of xml packages an interrupted apply published and maybe submitted, killed
+        # before it learnt the package id: that package may still integrate them.
+        self._maybe_integrating: set[tuple[str, str]] = set()
         self._totals: dict[str, int] = {}
 
     # -- channels ----------------------------------------------------------------------------
@@ -113,6 +117,8 @@ class ApplyRun:
                 "left by an interrupted apply"
             )
             channel = self.channel(sales_channel)
+            if pending.submission == "xml" and pending.package_id is None:
+                self._maybe_integrating.update((pending.channel, s) for s in pending.skus)
             outcome = channel.resume(_sent(pending), pending.package)
             if outcome is not None:
                 self.progress.finished(outcome)
@@ -144,6 +150,7 @@ class ApplyRun:
                 if self.options.max_failures is not None:  # must know the failures before more
                     self._follow_all(report, sent)
             self._follow_all(report, sent)
+            self._settle_maybe_integrated(report, plan)
         except MarketplaceUnreachable as err:
             report.unreachable = True
             report.stopped = str(err)
@@ -189,6 +196,33 @@ class ApplyRun:
             channel, result = sent[0]
             self._finished(report, channel.follow(result))
             sent.pop(0)
+
+    def _settle_maybe_integrated(self, report: ApplyReport, plan: Plan) -> None:
+        """Offers refused as awaiting processing (28xx) because the package an interrupted
+        apply sent without learning its id held them: if they are now live as this plan
+        wants, that package did the work, and they are reported integrated."""
+        suspects = {
+            (o.channel, o.sku)
+            for o in report.offers
+            if o.status is OfferStatus.REJECTED
+            and o.code.startswith("28")
+            and (o.channel, o.sku) in self._maybe_integrating
+        }
+        if not suspects:
+            return
+        wanted = {(c.channel, c.sku): c.after for c in plan.changes}
+        channels = [self.catalog.channels[name] for name in sorted({c for c, _ in suspects})]
+        live = read_live_offers(self.client, channels)
+        done = {key for key in suspects if live.get(key) == wanted.get(key)}
+        why = "integrated by the package of the interrupted apply"
+        for index, package in enumerate(report.packages):
+            offers = tuple(
+                replace(o, status=OfferStatus.INTEGRATED, code="", message=why)
+                if (o.channel, o.sku) in done
+                else o
+                for o in package.offers
+            )
+            report.packages[index] = replace(package, offers=offers)
 
     def _finished(self, report: ApplyReport, outcome: PackageOutcome) -> None:
         report.packages.append(outcome)
