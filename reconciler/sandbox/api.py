@@ -42,7 +42,9 @@ def guard(request: Request, channel_needed: bool = False, channel: str | None = 
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-    client_id = auth.verify(market.key, token.strip())
+    prefix = market.config.token_prefix
+    token = token.strip()
+    client_id = auth.verify(market.key, token[len(prefix) :]) if token.startswith(prefix) else None
     client = market.config.client(client_id) if client_id else None
     if client is None:
         raise ApiError(401, "invalid or expired token", headers={"WWW-Authenticate": "Bearer"})
@@ -99,7 +101,8 @@ async def token(request: Request) -> Response:
     expires = market.config.token_expires_in
     return JSONResponse(
         {
-            "access_token": auth.issue(market.key, client.client_id, expires),
+            "access_token": market.config.token_prefix
+            + auth.issue(market.key, client.client_id, expires),
             "expires_in": expires,
             "refresh_expires_in": 0,
             "token_type": "Bearer",

@@ -95,6 +95,9 @@ class SandboxConfig:
         DeliveryModeConfig(code, DEFAULT_DELIVERY_LABELS[code]) for code in DEFAULT_DELIVERY
     )
     token_expires_in: int = 7200
+    # put before every token issued (and expected on every call): the secrets audit gives it a
+    # sentinel, so a token that leaks into an output is found by a plain search
+    token_prefix: str = ""
     integration_delay: float = 1.0  # seconds between Ready and Integrated
     rate_limit: RateLimit = field(default_factory=RateLimit)
     quota: Quota = field(default_factory=Quota)
@@ -170,6 +173,7 @@ SCALARS = {
     "seller_id": int,
     "seller_name": str,
     "token_expires_in": int,
+    "token_prefix": str,
     "integration_delay": (int, float),
     "require_known_products": bool,
     "max_body_bytes": int,
