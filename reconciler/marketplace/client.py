@@ -8,11 +8,12 @@ MarketplaceRefused that shows the RFC 9457 `detail` and `traceId`, never the req
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 import httpx
+import orjson
 
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace.auth import Credentials, TokenSource
@@ -61,6 +62,18 @@ def parse_json(response: httpx.Response, call: str) -> Any:
     try:
         return json.loads(response.content, parse_float=Decimal)
     except ValueError as err:
+        raise MarketplaceUnreachable(f"unparseable answer to {call}: {err}") from None
+
+
+def parse_json_floats(response: httpx.Response, call: str) -> Any:
+    """The answer's JSON with fractions as floats, decoded by orjson (about 4x faster).
+
+    Only for callers that bring every amount to two places through `normal.money`, whose
+    float path is exact for the two-decimal amounts the API sends (no float arithmetic).
+    """
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError as err:
         raise MarketplaceUnreachable(f"unparseable answer to {call}: {err}") from None
 
 
@@ -187,7 +200,12 @@ class MarketplaceClient:
         return self.call("PATCH", path, channel=channel, json_body=body)
 
     def pages(
-        self, path: str, *, channel: str | None = None, params: Mapping[str, Any] | None = None
+        self,
+        path: str,
+        *,
+        channel: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        decode: Callable[[httpx.Response, str], Any] = parse_json,
     ) -> Iterator[list[Any]]:
         """The `items` of each page, following the `Link: <...>; rel="next"` cursor to the end."""
         url: str | None = path
@@ -195,7 +213,7 @@ class MarketplaceClient:
         while url is not None:
             response = self.call("GET", url, channel=channel, params=query)
             name = f"GET {path}" + (f" ({channel})" if channel else "")
-            body = parse_json(response, name)
+            body = decode(response, name)
             items = body.get("items") if isinstance(body, dict) else None
             if not isinstance(items, list):
                 raise MarketplaceUnreachable(f"unparseable answer to {name}: no 'items' list")

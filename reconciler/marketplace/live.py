@@ -7,12 +7,16 @@ an unparseable answer, named with its call: a partial live state is never taken 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import gc
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from reconciler.catalog.model import (
     Catalog,
@@ -27,7 +31,7 @@ from reconciler.catalog.model import (
 from reconciler.catalog.normal import condition, delivery, delivery_option, money, rate
 from reconciler.clock import PARIS, aware
 from reconciler.errors import CatalogInvalid, Location, MarketplaceUnreachable, Problem
-from reconciler.marketplace.client import MarketplaceClient
+from reconciler.marketplace.client import MarketplaceClient, parse_json_floats
 
 PAGE_SIZE = 1000
 _KINDS = {"sales": OperationKind.SALES, "flashsale": OperationKind.FLASH_SALE}
@@ -35,27 +39,53 @@ _KINDS = {"sales": OperationKind.SALES, "flashsale": OperationKind.FLASH_SALE}
 Progress = Callable[[str, int], None]  # (channel name, offers read so far)
 
 
-@lru_cache(maxsize=4096)
-def _taxes(raw: tuple[tuple[object, object, object], ...]) -> tuple[Decimal, Decimal, Decimal]:
-    """(vat, eco_tax, dea_tax) from the tax nodes as (code, type, value)."""
+def _taxes(raw: list[Mapping[str, Any]]) -> tuple[Decimal, Decimal, Decimal]:
+    """(vat, eco_tax, dea_tax) from the tax nodes."""
     found: dict[str, Decimal] = {}
-    for raw_code, raw_kind, value in raw:
-        code, kind = str(raw_code or "").lower(), str(raw_kind or "").lower()
-        amount = Decimal(str(value))
+    for node in raw:
+        code = str(node.get("code") or "").lower()
+        kind = str(node.get("type") or "").lower()
+        amount = Decimal(str(node.get("value", 0)))
         if code == "vat" and kind == "rate":
             amount *= 100  # the variant one client sends: 0.2 for 20 %
         found[code] = amount
     return rate(found.get("vat", 0)), money(found.get("ecotax", 0)), money(found.get("dea", 0))
 
 
-@lru_cache(maxsize=4096)
-def _delivery(raw: tuple[tuple[str, object, object], ...]) -> tuple[DeliveryOption, ...]:
-    return delivery([delivery_option(code, cost, extra) for code, cost, extra in raw])
+def _delivery(raw: list[Mapping[str, Any]]) -> tuple[DeliveryOption, ...]:
+    return delivery(
+        [delivery_option(d["code"], d.get("cost", 0), d.get("additionalCost", 0)) for d in raw]
+    )
 
 
-# Most offers of a shop share their taxes, delivery list and condition: those are normalized
-# once per distinct value (cached), which halves the cost of reading a big shop.
+class _Shared:
+    """Most offers of a shop share their taxes and delivery list: each distinct list, known by
+    its JSON text (cheaper to make than a tuple of its values), is normalized once. Bounded: a
+    shop with many distinct lists only loses the speed."""
+
+    LIMIT = 4096
+
+    def __init__(self, normalize: Callable[[Any], Any]) -> None:
+        self.normalize = normalize
+        self.known: dict[bytes, Any] = {}
+
+    def __call__(self, raw: Any) -> Any:
+        key = orjson.dumps(raw, default=str)  # a Decimal and its text normalize alike
+        found = self.known.get(key)
+        if found is None:
+            found = self.normalize(raw)
+            if len(self.known) >= self.LIMIT:
+                self.known.clear()
+            self.known[key] = found
+        return found
+
+
+_shared_taxes = _Shared(_taxes)
+_shared_delivery = _Shared(_delivery)
 _condition = lru_cache(maxsize=64)(condition)
+# Prices repeat too (a shop has far fewer distinct prices than offers); typed, so 20 and 20.0
+# stay apart as the JSON wrote them.
+_money = lru_cache(maxsize=1 << 16, typed=True)(money)
 
 
 def _discount(raw: Mapping[str, Any]) -> Discount:
@@ -85,31 +115,30 @@ def _packaging(raw: Mapping[str, Any] | None) -> Packaging | None:
 
 def offer_from_wire(item: Mapping[str, Any], channel: str) -> Offer:
     """One GET /offers item as an `Offer` of the catalog channel `channel`."""
-    taxes = item.get("taxes") or ()
-    vat, eco_tax, dea_tax = _taxes(
-        tuple([(t.get("code"), t.get("type"), t.get("value", 0)) for t in taxes])
-    )
-    modes = item.get("deliveryModes") or ()
+    vat, eco_tax, dea_tax = _shared_taxes(item.get("taxes") or ())
     striked = item.get("strikedPrice")
+    alignment = item.get("priceAlignment")
+    packaging = item.get("packaging")
+    operations = item.get("commercialOperations")
+    # The optional nodes are tested here rather than in their functions: most offers have
+    # none, and a call per node per offer is a good part of reading a big shop.
     return Offer(
         channel=channel,
         sku=str(item["sellerExternalReference"]),
         gtin=str(item["product"]["gtin"]),
-        price=money(item["integrationPrice"]["price"]),
+        price=_money(item["integrationPrice"]["price"]),
         stock=int(item["quantity"]),
         condition=_condition(item["condition"]),
         vat=vat,
         eco_tax=eco_tax,
         dea_tax=dea_tax,
         preparation_days=int(item.get("preparationTime") or 0),
-        delivery=_delivery(
-            tuple([(d["code"], d.get("cost", 0), d.get("additionalCost", 0)) for d in modes])
-        ),
+        delivery=_shared_delivery(item.get("deliveryModes") or ()),
         comment=str(item.get("comment") or ""),
-        striked_price=money(striked["price"]) if striked else None,
-        price_alignment=_alignment(item.get("priceAlignment")),
-        packaging=_packaging(item.get("packaging")),
-        discounts=tuple(sorted(_discount(d) for d in item.get("commercialOperations") or ())),
+        striked_price=_money(striked["price"]) if striked else None,
+        price_alignment=_alignment(alignment) if alignment else None,
+        packaging=_packaging(packaging) if packaging else None,
+        discounts=tuple(sorted(_discount(d) for d in operations)) if operations else (),
     )
 
 
@@ -123,7 +152,8 @@ def read_channel(
     call = f"GET /offers ({channel.id})"
     offers: dict[str, Offer] = {}
     params = {"salesChannelId": channel.id, "limit": page_size}
-    for page in client.pages("/offers", channel=channel.id, params=params):
+    pages = client.pages("/offers", channel=channel.id, params=params, decode=parse_json_floats)
+    for page in pages:
         for index, item in enumerate(page):
             try:
                 offer = offer_from_wire(item, channel.name)
@@ -148,7 +178,7 @@ def read_live_offers(
     chosen = list(channels)
     if not chosen:
         return {}
-    with ThreadPoolExecutor(max_workers=len(chosen)) as pool:
+    with _no_cycle_collection(), ThreadPoolExecutor(max_workers=len(chosen)) as pool:
         futures = [pool.submit(read_channel, client, ch, progress, page_size) for ch in chosen]
         results = [f.result() for f in futures]  # the first failure stops the plan
     return {
@@ -156,6 +186,23 @@ def read_live_offers(
         for ch, offers in zip(chosen, results, strict=True)
         for sku, offer in offers.items()
     }
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while the live offers are read.
+
+    A big shop is hundreds of thousands of offers that all stay alive; the collector would walk
+    them again and again as they pile up (half the time of reading 200,000 offers). The offers
+    and decoded pages form no cycles; whatever else does is collected once it resumes.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def configured_delivery_modes(client: MarketplaceClient, channel: SalesChannel) -> set[str]:
