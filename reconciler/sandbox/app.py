@@ -159,7 +159,16 @@ class Gate:
         path = scope["path"]
         if (path.startswith(API_PREFIX) or path == TOKEN_PATH) and await self._fault(send):
             return None
+        if path.startswith(API_PREFIX) and self._answer_lost():
+            # The call is carried out, then the answer is cut on its way back: the client
+            # cannot tell whether its POST took effect.
+            await self.app(scope, _capped(receive, limit), _discard)
+            return await _cut(send)
         return await self.app(scope, _capped(receive, limit), send)
+
+    def _answer_lost(self) -> bool:
+        share = self.market.faults.lost_answer_share
+        return bool(share) and self.market.rng.random() < share
 
     async def _fault(self, send: Send) -> bool:
         """Plays an injected fault; True when it answered (or dropped) the call itself."""
@@ -176,12 +185,20 @@ class Gate:
         if faults.drop_next or (faults.drop_share and market.rng.random() < faults.drop_share):
             if faults.drop_next:
                 market.set_faults(_minus(faults, "drop_next"))
-            # The status line goes out, the promised body never does: the server closes the
-            # connection, as a gateway cut mid-answer.
-            headers = [(b"content-length", b"64"), (b"content-type", b"application/json")]
-            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await _cut(send)
             return True
         return False
+
+
+async def _cut(send: Send) -> None:
+    """The status line goes out, the promised body never does: the server closes the
+    connection, as a gateway cut mid-answer."""
+    headers = [(b"content-length", b"64"), (b"content-type", b"application/json")]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+
+
+async def _discard(message: Message) -> None:
+    return None
 
 
 def _minus(faults: Faults, name: str) -> Faults:

@@ -68,6 +68,7 @@ class Faults:
     slow_integration_seconds: float = 0.0  # added to the integration delay
     reject_packages: bool = False  # every package is rejected whole
     offer_reject_share: float = 0.0  # share of offers rejected (code 9999) at integration
+    lost_answer_share: float = 0.0  # the call is carried out, then its answer is cut
     seed: int = 0  # for the shares, so a run can be replayed
 
 
