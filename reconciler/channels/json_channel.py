@@ -32,6 +32,11 @@ from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused
 
 SUBMISSION = "json"
 DONE_STATES = ("Integrated", "Rejected")
+FRESH_PACKAGES = 5  # packages tried when lost answers keep doubling uploads
+
+
+class UploadDoubled(Exception):
+    """An upload whose answer was lost was retried, and the first one had landed too."""
 
 
 class JsonChannel:
@@ -60,7 +65,27 @@ class JsonChannel:
     def submit(
         self, package: JsonPackage, name: str, plan_hash: str
     ) -> SentPackage | PackageOutcome:
-        """Open, fill and ready one package; a refusal comes back as an outcome, not an error."""
+        """Open, fill and ready one package; a refusal comes back as an outcome, not an error.
+
+        A package found holding an offer twice (a lost answer, retried) is never made Ready,
+        so it never integrates; its offers go again in a fresh package.
+        """
+        for attempt in range(1, FRESH_PACKAGES + 1):
+            try:
+                return self._submit_once(
+                    package, name if attempt == 1 else f"{name}-{attempt}", plan_hash
+                )
+            except UploadDoubled as err:
+                why = str(err)
+        actions = {c.sku: c.action.value for c in package.changes}
+        offers = tuple(not_sent(self.channel.name, s, a, why) for s, a in actions.items())
+        return PackageOutcome(
+            self.channel.name, SUBMISSION, "", package.package_type, "NotSent", offers, why
+        )
+
+    def _submit_once(
+        self, package: JsonPackage, name: str, plan_hash: str
+    ) -> SentPackage | PackageOutcome:
         actions = {c.sku: c.action.value for c in package.changes}
         try:
             opened = self.client.call(
@@ -85,20 +110,11 @@ class JsonChannel:
             actions=actions,
         )
         try:
-            for batch in upload_batches(package, self.upload_size):
-                self.client.call(
-                    "POST",
-                    f"/offer-packages/{package_id}/offer-requests",
-                    channel=self.channel.id,
-                    json_body=[offer_request(c) for c in batch],
-                )
-                self.on_upload(len(batch))
-            self.client.call(
-                "PATCH",
-                f"/offer-packages/{package_id}",
-                channel=self.channel.id,
-                json_body={"state": "Ready"},
-            )
+            self._upload(package, package_id)
+            self._make_ready(package_id)
+        except UploadDoubled as err:
+            self._abandon(name, package_id, package.package_type, actions, str(err))
+            raise
         except MarketplaceRefused as err:
             return self._abandon(name, package_id, package.package_type, actions, str(err))
         # MarketplaceUnreachable goes up with the package left open in the journal: if our
@@ -106,6 +122,32 @@ class JsonChannel:
         # WaitingForCompletion (never integrating) and sends its offers again.
         self._record("ready", name, package_id=package_id)
         return SentPackage(name, package_id, package.package_type, actions)
+
+    def _upload(self, package: JsonPackage, package_id: str) -> None:
+        uploaded = 0
+        for batch in upload_batches(package, self.upload_size):
+            answer = self.client.call(
+                "POST",
+                f"/offer-packages/{package_id}/offer-requests",
+                channel=self.channel.id,
+                json_body=[offer_request(c) for c in batch],
+            )
+            uploaded += len(batch)
+            if _request_count(answer) not in (None, uploaded):
+                raise UploadDoubled(
+                    f"package {package_id} holds {_request_count(answer)} offer requests, "
+                    f"{uploaded} sent: an upload whose answer was lost went twice"
+                )
+            self.on_upload(len(batch))
+
+    def _make_ready(self, package_id: str) -> None:
+        path = f"/offer-packages/{package_id}"
+        try:
+            self.client.call("PATCH", path, channel=self.channel.id, json_body={"state": "Ready"})
+        except MarketplaceRefused as err:
+            # 409 to a Ready whose first answer was lost: the package is Ready all the same.
+            if err.status != 409 or self._state(package_id).get("state") == "WaitingForCompletion":
+                raise
 
     def _abandon(
         self, name: str, package_id: str, package_type: str, actions: Mapping[str, str], why: str
@@ -213,6 +255,15 @@ def _outcome(channel: str, sku: str, action: str, item: Mapping[str, Any]) -> Of
     return OfferOutcome(
         channel, sku, action, OfferStatus.REJECTED, codes, message or status or "rejected"
     )
+
+
+def _request_count(response: Any) -> int | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    count = body.get("offerRequestsCount") if isinstance(body, dict) else None
+    return count if isinstance(count, int) else None
 
 
 def _package_id(response: Any) -> str:
