@@ -122,7 +122,11 @@ def _offer_mismatch(key, change, status: str, live: Offer | None, fates: list) -
     elif status in ("rejected", "not_sent"):
         ok = live == change.before and not integrated
         if status == "rejected":
-            refused = [f for f in fates if "Rejected" in (f["state"], f["status"])]
+            refused = [
+                f
+                for f in fates
+                if f["state"] == "Rejected" or f["status"] in ("Rejected", "Duplicated")
+            ]
             ok = ok and bool(refused)
     elif status == "pending":  # sent, still integrating when the apply stopped
         ok = live in (change.before, expected_after) and bool(fates)

@@ -14,6 +14,7 @@ import json
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ from reconciler.marketplace.governor import Limits
 TABLE_FILE = Path(tempfile.gettempdir()) / "fault-matrix.txt"
 ROWS: dict[str, list[str]] = {}
 COLUMNS = ["fault", "exit", "integr.", "reject.", "not sent", "pending", "retries", "tokens"]
-COLUMNS += ["2nd exit", "plan after", "sent twice", "seconds"]
+COLUMNS += ["misreported", "2nd exit", "plan after", "sent twice", "seconds"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Fault:
     spike: float = 0.0  # seconds of latency above the timeout, from the first upload on
 
 
+SPIKE_MS = 600  # above the 0.4 s client timeout of the spike: every call in it times out
 PATIENT = replace(FAST, backoff_base=0.1, backoff_cap=0.4, max_attempts=8)
 FAULTS = [
     Fault("429 storm (Retry-After)", config={"rate_limit": {"per_second": 30, "burst": 8}}),
@@ -74,6 +76,19 @@ FAULTS = [
         "slow integration",
         faults={"slow_integration_seconds": 1.0},
         pacing=replace(QUICK, timeout=0.3),
+    ),
+    pytest.param(
+        Fault(
+            "answers lost after the work",
+            faults={"lost_answer_share": 0.1, "seed": 4},
+            limits=PATIENT,
+        ),
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="known bug: the client retries POST /offer-integration-packages after a lost "
+            "answer, so the marketplace gets the xml package twice (needs a no-retry option "
+            "for non-idempotent calls in MarketplaceClient.request)",
+        ),
     ),
 ]
 
@@ -107,14 +122,10 @@ def spike_on_first_upload(market: Market, seconds: float) -> Progress:
     """Every call slower than the client waits, for `seconds`, from the first upload on."""
 
     def start() -> None:
-        market.faults(latency_ms=int(fault_latency_ms(seconds)))
+        market.faults(latency_ms=SPIKE_MS)
         threading.Timer(seconds, market.faults).start()
 
     return Hook(on_upload=start)
-
-
-def fault_latency_ms(seconds: float) -> float:
-    return 600.0  # above the 0.4 s client timeout: each call in the spike times out
 
 
 def apply_once(cat: Catalog, market: Market, fault: Fault) -> tuple[Any, ApplyReport, Any]:
@@ -138,7 +149,7 @@ def expected_shop() -> dict:
     return shop
 
 
-@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: getattr(f, "name", ""))
 def test_apply_under_fault_reports_the_truth_then_converges(tmp_path, start_market, fault):
     began = time.monotonic()
     market = start_market(**fault.config)
@@ -151,32 +162,23 @@ def test_apply_under_fault_reports_the_truth_then_converges(tmp_path, start_mark
     report_file = tmp_path / "apply-report.json"
     write_report(report, report_file)
     told = json.loads(report_file.read_text())
-    assert told["exit_code"] in (0, 5, 7), told["stopped"]
     market.faults()
     time.sleep(fault.spike)  # the spike's timer has cleared the latency too
-    sent = submissions(market)
-    after = live_offers(market, cat)
-    assert report_mismatches(plan, told, before, after, sent) == []
+    wrong = report_mismatches(plan, told, before, live_offers(market, cat), submissions(market))
+    counts = Counter(o["status"] for o in told["offers"])
+    row = ROWS[fault.name] = [fault.name, str(told["exit_code"])]
+    row += [str(counts[s]) for s in ("integrated", "rejected", "not_sent", "pending")]
+    row += [str(client.governor.retries), str(client.tokens.fetched), str(len(wrong))]
+    row += ["-"] * (len(COLUMNS) - len(row))
+    assert told["exit_code"] in (0, 5, 7), told["stopped"]
+    assert not wrong, f"{len(wrong)} offers misreported:\n" + "\n".join(w[:160] for w in wrong)
 
     _, second, _ = apply_once(cat, market, replace(fault, faults={}, spike=0.0, pacing=QUICK))
-    assert second.exit_code == 0, second.to_dict()
     left = next_plan(cat, market)
-    final = live_offers(market, cat)
     twice = sent_twice(submissions(market))
-    counts = {o["status"]: 0 for o in told["offers"]}
-    for o in told["offers"]:
-        counts[o["status"]] += 1
-    ROWS[fault.name] = [
-        fault.name,
-        str(told["exit_code"]),
-        *(str(counts.get(s, 0)) for s in ("integrated", "rejected", "not_sent", "pending")),
-        str(client.governor.retries),
-        str(client.tokens.fetched),
-        str(int(second.exit_code)),
-        f"{len(left.changes)} changes",
-        str(len(twice)),
-        f"{time.monotonic() - began:.1f}",
-    ]
+    row[-4:] = [str(int(second.exit_code)), f"{len(left.changes)} changes", str(len(twice))]
+    row.append(f"{time.monotonic() - began:.1f}")
+    assert second.exit_code == 0, second.to_dict()
     assert not left.has_changes, [(c.channel, c.sku, c.action) for c in left.changes]
-    assert final == expected_shop()
+    assert live_offers(market, cat) == expected_shop()
     assert twice == {}
