@@ -38,7 +38,8 @@ class PullRequest:
 
 def pull_request_from_env(env: Mapping[str, str]) -> PullRequest:
     """The pull request this Actions run is about, or a GitHubError naming what is missing."""
-    token = env.get("GITHUB_TOKEN", "")
+    # a token pasted with its newline is still the token (and a newline cannot go in a header)
+    token = env.get("GITHUB_TOKEN", "").strip()
     if not token:
         raise GitHubError(
             "GITHUB_TOKEN is not set: pass it to the step, e.g. "

@@ -120,4 +120,8 @@ def _failure(method: str, answer: httpx.Response) -> str:
 
 
 def _scrub(text: str, pr: PullRequest) -> str:
-    return text.replace(pr.token, "***") if pr.token else text
+    """The text without the token, also as httpx quotes a header it could not send (b'...')."""
+    if not pr.token:
+        return text
+    escaped = repr(pr.token.encode())[2:-1]
+    return text.replace(pr.token, "***").replace(escaped, "***")
