@@ -122,6 +122,8 @@ VALID: dict[str, dict[str, str]] = {
     "valid-xml-specials-in-sku": {"SellerProductId": "MUG<&>\"'1"},
     "valid-xml-specials-in-yaml-comment": {"SellerProductId": "MUG-1"},
     "valid-unicode-comment": {"Comment": "Tasse 日本 ☕ 𝄞 « café »"},
+    # an XML parser turns a raw newline or tab in an attribute into a space: they go as &#10;
+    "valid-multiline-comment": {"Comment": "Line one\nLine\ttwo\n"},
     "valid-bidi-override-in-sku": {"SellerProductId": "MUG-\u202e1"},
     "valid-crlf": {"SellerProductId": "MUG-1", "Stock": "4"},
     # YAML 1.1 integers are numbers, as PyYAML reads them: 0x1F is 31, 1:30 is 90

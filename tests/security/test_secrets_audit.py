@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import urllib.parse
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -166,6 +167,7 @@ def test_every_command_keeps_the_secrets(tmp_path: Path, audited_sandbox, github
     audit = Audit(work, base_env(**github_env, **actions))
 
     audit.run("validate", "shop")
+    audit.run("schema", "--out", "schemas")
     assert "+ " in audit.run("plan", "shop")  # the sentinel credentials did reach the shop
     audit.run("plan", "shop", "--format", "json")
     audit.run("plan", "shop", "--format", "markdown")
@@ -188,12 +190,13 @@ def test_every_command_keeps_the_secrets(tmp_path: Path, audited_sandbox, github
     audit.run("--debug", "plan", "shop", "--format", "json")
 
     assert github.requests  # the comment was posted with the sentinel token
-    assert (work / "shop" / ".catalog").is_dir()  # a journal was written and is checked
+    assert list((work / "shop" / ".catalog").rglob("*.*"))  # a journal was written, is checked
+    assert "plan_hash=" in (work / "outputs.txt").read_text()
+    assert (work / "summary.md").read_text().strip()
+    assert (work / "report.json").is_file() and (work / "imported" / "catalog.yaml").is_file()
     assert list((work / "packages").glob("*.zip"))
     assert audit.assert_files_clean() >= 10
     # zips are compressed: their entries are checked as well
-    import zipfile
-
     for path in work.rglob("*.zip"):
         with zipfile.ZipFile(path) as package:
             for name in package.namelist():
