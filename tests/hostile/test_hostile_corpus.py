@@ -57,12 +57,15 @@ INVALID: dict[str, tuple[str, str]] = {
     "alias-bomb-merge-keys": ("offers/mugs.yaml:1", "an alias bomb?"),
     "alias-loop": ("offers/mugs.yaml:1", "a YAML alias refers to a part that contains it"),
     "undefined-alias": ("offers/mugs.yaml:4", "found undefined alias"),
+    "merge-key-scalar": ("offers/mugs.yaml:2", "a merge key (<<) takes a mapping"),
+    "operations-alias-bomb": ("operations/sales.yaml:1", "an alias bomb?"),
     # tags: only YAML's own scalar and collection tags; !!binary too is refused (no catalog
     # field holds bytes, and a base64 blob in a sku or comment is a mistake or an attack)
     "python-object": ("offers/mugs.yaml:4", "!!python/object:os.system is not allowed"),
     "python-name": ("offers/mugs.yaml:2", "!!python/name:os.system is not allowed"),
     "python-object-new-on-catalog": ("catalog.yaml:1", "!!python/object/new:int is not allowed"),
     "python-module-key": ("offers/mugs.yaml:2", "!!python/module:os is not allowed"),
+    "operations-python-tag": ("operations/sales.yaml:5", "time.sleep is not allowed"),
     "tag-directive": ("offers/mugs.yaml:6", "!!python/object/apply:os.getcwd is not allowed"),
     "binary-tag": ("offers/mugs.yaml:6", "!!binary is not allowed"),
     "local-tag": ("offers/mugs.yaml:4", "!Ref is not allowed"),
