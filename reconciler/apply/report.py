@@ -43,7 +43,7 @@ class ApplyReport:
 
     @property
     def exit_code(self) -> ExitCode:
-        if self.unreachable:
+        if self.unreachable or self.count(OfferStatus.PENDING):  # the end was not seen
             return ExitCode.UNREACHABLE
         if self.failures:
             return ExitCode.PARTLY_FAILED

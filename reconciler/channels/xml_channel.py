@@ -24,6 +24,7 @@ from reconciler.channels.store import OfferPackageStore, StoreRefused, public_ur
 from reconciler.channels.xml_packages import XmlPackage, build_zip
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused, parse_json
+from reconciler.marketplace.governor import AnswerLost
 
 SUBMISSION = "xml"
 SUCCESS_CODES = frozenset({"8000", "9000", "80", "90"})
@@ -105,7 +106,22 @@ class XmlChannel:
         )
         try:
             answer = self.client.call(
-                "POST", "/offer-integration-packages", channel=self.channel.id, json_body=url
+                "POST",
+                "/offer-integration-packages",
+                channel=self.channel.id,
+                json_body=url,
+                resend=False,  # posted twice, the package could integrate twice
+            )
+        except AnswerLost as err:
+            # It stays published without an id in the journal: the next apply reads what
+            # became of its offers instead of sending them again now.
+            why = f"{err}; the next apply checks whether it integrated"
+            offers = tuple(
+                OfferOutcome(self.channel.name, sku, a, OfferStatus.PENDING, "", why)
+                for sku, a in actions.items()
+            )
+            return PackageOutcome(
+                self.channel.name, SUBMISSION, "", package.package_type, "Unknown", offers, why
             )
         except MarketplaceRefused as err:
             self._record("finished", package.name, state="Abandoned", message=str(err))

@@ -148,8 +148,12 @@ class MarketplaceClient:
         params: Mapping[str, Any] | None = None,
         json_body: object = None,
         headers: Mapping[str, str] | None = None,
+        resend: bool = True,
     ) -> httpx.Response:
         """One call, whatever its status below 500 (5xx and throttles are retried for you).
+
+        `resend=False` for a call that must not take effect twice: an answer lost after the
+        request went out raises AnswerLost rather than sending it again.
 
         `path` is relative to the API base ("/offers") or an absolute URL (a `Link` target).
         """
@@ -170,7 +174,7 @@ class MarketplaceClient:
                     headers=self._headers(token, channel, extra),
                 )
 
-            response = self.governor.call(call, send)
+            response = self.governor.call(call, send, resend=resend)
             if response.status_code != 401:
                 return response
             self.tokens.invalidate(token)  # expired early or revoked: one fresh token, once

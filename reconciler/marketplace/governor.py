@@ -27,6 +27,14 @@ _QUOTA = re.compile(r"out of call volume quota", re.IGNORECASE)
 _REPLENISHED = re.compile(r"replenished in (\d+):(\d{2}):(\d{2})")
 
 
+# Failures before the request left us: safe to send again, whatever the call.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class AnswerLost(MarketplaceUnreachable):
+    """A call that must not be repeated went out, and its answer never came back."""
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """How hard we may press the marketplace, and how long a whole run may take."""
@@ -124,11 +132,15 @@ class Governor:
         ceiling = min(self.limits.backoff_cap, self.limits.backoff_base * 2**attempt)
         return random.uniform(ceiling / 2, ceiling)  # jitter: callers do not retry in step
 
-    def call(self, name: str, send: Callable[[], httpx.Response]) -> httpx.Response:
+    def call(
+        self, name: str, send: Callable[[], httpx.Response], *, resend: bool = True
+    ) -> httpx.Response:
         """Send one request through the governor; `name` (e.g. "GET /offers") is for messages.
 
         Returns the first answer that is not a throttle or a gateway failure; raises
-        MarketplaceUnreachable when the attempts or the time budget run out.
+        MarketplaceUnreachable when the attempts or the time budget run out. With
+        `resend=False` (a call that would take effect twice) a connection lost after the
+        request went out raises AnswerLost instead of sending it again.
         """
         failure = ""
         failures = 0
@@ -145,6 +157,11 @@ class Governor:
                         self.calls += 1
                     response = send()
             except httpx.TransportError as err:
+                if not resend and not isinstance(err, NOT_SENT):
+                    raise AnswerLost(
+                        f"{name}: the answer was lost ({type(err).__name__}); "
+                        "the call may have taken effect"
+                    ) from None
                 response = None
                 failure = f"connection failed ({type(err).__name__})"
             if response is not None:
