@@ -82,11 +82,13 @@ def test_an_apply_killed_at_a_point_is_finished_by_the_next(tmp_path, start_mark
     assert live_offers(market, cat) == expected_shop()
     sent = submissions(market)
     assert integrated_twice(sent) == []
+    twice = set(sent_twice(sent))
     if point == "xml-posted-not-journaled":
-        # Without the package id nothing tells whether the marketplace took the package, so
-        # its offers go again; the marketplace refuses the copies (28xx) while the first
-        # integrates, and the report counts them integrated by that package.
-        assert lost and set(sent_twice(sent)) == lost
-        assert any("interrupted apply" in o.message for o in report.offers)
+        # Without the package id nothing tells whether the marketplace took the package: if
+        # it has not integrated when the re-run plans, its offers go again, the marketplace
+        # refuses the copies (28xx) and the report counts them integrated by that package.
+        assert lost and twice <= lost
+        if twice:
+            assert any("interrupted apply" in o.message for o in report.offers)
     else:
-        assert sent_twice(sent) == {}
+        assert twice == set()

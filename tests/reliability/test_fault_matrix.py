@@ -77,18 +77,10 @@ FAULTS = [
         faults={"slow_integration_seconds": 1.0},
         pacing=replace(QUICK, timeout=0.3),
     ),
-    pytest.param(
-        Fault(
-            "answers lost after the work",
-            faults={"lost_answer_share": 0.1, "seed": 4},
-            limits=PATIENT,
-        ),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="known bug: the client retries POST /offer-integration-packages after a lost "
-            "answer, so the marketplace gets the xml package twice (needs a no-retry option "
-            "for non-idempotent calls in MarketplaceClient.request)",
-        ),
+    Fault(
+        "answers lost after the work",
+        faults={"lost_answer_share": 0.1, "seed": 4},
+        limits=PATIENT,
     ),
 ]
 
@@ -149,7 +141,7 @@ def expected_shop() -> dict:
     return shop
 
 
-@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: getattr(f, "name", ""))
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
 def test_apply_under_fault_reports_the_truth_then_converges(tmp_path, start_market, fault):
     began = time.monotonic()
     market = start_market(**fault.config)
