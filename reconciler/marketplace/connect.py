@@ -13,7 +13,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from reconciler.catalog.model import Catalog
-from reconciler.errors import MarketplaceUnreachable
+from reconciler.errors import MarketplaceUnreachable, ReconcilerError
 from reconciler.marketplace.auth import Credentials
 from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.governor import Limits
@@ -74,6 +74,12 @@ def _embedded(catalog: Catalog) -> Iterator[tuple[str, str, Credentials]]:
             ],
         )
     state = sandbox_state_dir(catalog)
+    for folder in (state.parent, state):  # never follow a committed link out of the catalog
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise ReconcilerError(
+                f"{folder} must be a folder of this catalog (the embedded sandbox keeps its "
+                "state there): remove it, it is recreated"
+            )
     state.mkdir(parents=True, exist_ok=True)
     with run_embedded(state, config) as sandbox:
         fallback = Credentials(sandbox.client_id, sandbox.client_secret)

@@ -1,5 +1,5 @@
-"""A `.catalog` committed into the catalog folder (a link out of it, or a file) stops apply with
-a clear message before anything is sent or written elsewhere."""
+"""A `.catalog` committed into the catalog folder (a link out of it, or a file) stops apply and
+the embedded sandbox with a clear message, before anything is sent or written elsewhere."""
 
 from __future__ import annotations
 
@@ -67,3 +67,18 @@ def test_without_a_state_folder_apply_makes_one(shop: Path, sandbox) -> None:
     assert result.exit_code == 0, result.output
     assert (shop / ".catalog" / "journal.jsonl").is_file()
     assert live_skus(sandbox) == ["MUG-1"]
+
+
+@pytest.mark.parametrize("link", [".catalog", ".catalog/sandbox"])
+def test_the_embedded_sandbox_never_keeps_state_through_a_link(tmp_path: Path, link: str) -> None:
+    root = tmp_path / "shop"
+    shutil.copytree(HOSTILE / "valid-crlf", root)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / link).parent.mkdir(exist_ok=True)
+    (root / link).symlink_to(elsewhere)
+    env = {"OCTOPIA_CLIENT_ID": None, "OCTOPIA_CLIENT_SECRET": None}
+    result = CliRunner().invoke(cli, ["plan", str(root)], env=env, catch_exceptions=False)
+    assert result.exit_code == 1
+    assert f"{link} must be a folder of this catalog" in result.output
+    assert list(elsewhere.iterdir()) == []
