@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 TITLES = {
@@ -77,4 +77,15 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
     return problem(500, f"unexpected error in the sandbox: {type(exc).__name__}")
 
 
-HANDLERS = {ApiError: on_api_error, HTTPException: on_http_error, Exception: on_unexpected}
+async def on_client_gone(request: Request, exc: Exception) -> Response:
+    # The client hung up (its timeout) before sending its body: nobody reads this answer,
+    # and it is no sandbox failure to log with a traceback.
+    return Response(status_code=499)
+
+
+HANDLERS = {
+    ApiError: on_api_error,
+    HTTPException: on_http_error,
+    ClientDisconnect: on_client_gone,
+    Exception: on_unexpected,
+}
