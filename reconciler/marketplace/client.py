@@ -30,6 +30,9 @@ class MarketplaceRefused(MarketplaceUnreachable):
         self.status = response.status_code
         self.problem = _problem(response)
         self.trace_id = str(self.problem.get("traceId") or self.problem.get("traceid") or "")
+        # A gateway may echo the request in its answer: the token it carried is never quoted.
+        sent = response.request.headers.get("authorization", "")
+        self._token = sent.partition(" ")[2].strip()
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -46,7 +49,7 @@ class MarketplaceRefused(MarketplaceUnreachable):
             text += f"; errors: {json.dumps(errors, ensure_ascii=False, default=str)}"
         if self.trace_id:
             text += f" [traceId {self.trace_id}]"
-        return text
+        return text.replace(self._token, "***") if self._token else text
 
 
 def _problem(response: httpx.Response) -> dict[str, Any]:
