@@ -136,7 +136,7 @@ def main() -> None:
         print(json.dumps(child(args.child, args.repeat)))
         return
     print(f"machine: {os.cpu_count()} cores; best of {args.repeat} runs; 1% updates, 0.5% creates,")
-    print("0.5% removals; desired offers split over two channels (an xml and a json one)")
+    print("0.5% removals; offers = desired channel offers, half on each channel (xml and json)")
     print(
         f"{'offers':>10} {'== loop':>9} {'diff':>8} {'plan':>8} {'diff/==':>8} "
         f"{'us/offer':>9} {'inputs':>8} {'peak':>8} {'diff mem':>9}  changes"
