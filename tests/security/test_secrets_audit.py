@@ -182,6 +182,13 @@ def test_every_command_keeps_the_secrets(tmp_path: Path, audited_sandbox, github
     for debug in ((), ("--debug",)):
         broken = {"GITHUB_TOKEN": GITHUB_TOKEN + "\nX"}
         audit.run(*debug, "comment", "--github", "--plan", "plan.json", codes=(1,), **broken)
+    # a token httpx cannot even encode: an unexpected error, whose --debug traceback runs
+    # through httpx with the token in hand
+    accented = {"GITHUB_TOKEN": GITHUB_TOKEN + "é"}
+    shown = audit.run(
+        "--debug", "comment", "--github", "--plan", "plan.json", codes=(1,), **accented
+    )
+    assert "Traceback" in shown
     audit.run("apply", "shop", "--plan", "plan.json", "--auto-approve", "--report", "report.json")
     audit.run("plan", "shop", "--detailed-exitcode")
     audit.run("operations", "shop")
@@ -314,10 +321,10 @@ def test_a_broken_marketplace_answer_does_not_leak(tmp_path: Path, mode: str) ->
     with broken_marketplace(mode) as base:
         api, auth = f"{base}/seller/v2", f"{base}/auth/token"
         shop_catalog(work / "shop", api, auth, base + "/blobs/{name}")
-        audit = Audit(work, base_env(CATALOG_TIME_BUDGET="1"))
-        for debug in ((), ("--debug",)):
-            audit.run(*debug, "plan", "shop", codes=(1, 7))
-            audit.run(*debug, "apply", "shop", "--auto-approve", codes=(1, 7))
+        audit = Audit(work, base_env(CATALOG_TIME_BUDGET="0.3"))
+        audit.run("plan", "shop", codes=(1, 7))
+        audit.run("--debug", "plan", "shop", codes=(1, 7))
+        audit.run("--debug", "apply", "shop", "--auto-approve", codes=(1, 7))
     audit.assert_files_clean()
 
 
@@ -332,4 +339,26 @@ def test_the_demo_keeps_the_secrets(tmp_path: Path) -> None:
     own = base_env()
     del own["OCTOPIA_CLIENT_ID"], own["OCTOPIA_CLIENT_SECRET"]
     Audit(work, own).run("demo", "--catalog", "demo")
+    audit.assert_files_clean()
+
+
+def test_a_partly_failed_apply_keeps_the_secrets(tmp_path: Path, sandbox_factory) -> None:
+    """Offers rejected (exit 5) and tokens renewed mid-run: the report and journal stay clean."""
+    market = sandbox_factory(
+        clients=[{"client_id": CLIENT_ID, "client_secret": SECRET, "seller_ids": [98979]}],
+        token_prefix=TOKEN_PREFIX,
+        token_expires_in=2,
+        faults={"offer_reject_share": 0.5, "seed": 7},
+    )
+    market.seed_products(demo_gtins())
+    work = tmp_path / "work"
+    work.mkdir()
+    shop_catalog(
+        work / "shop", market.api_url, market.auth_url, market.base_url + "/sandbox/blobs/{name}"
+    )
+    audit = Audit(work, base_env())
+    shown = audit.run("apply", "shop", "--auto-approve", "--report", "report.json", codes=(5,))
+    assert "rejected" in shown
+    assert "rejected" in (work / "report.json").read_text()
+    audit.run("--debug", "apply", "shop", "--auto-approve", "--max-failures", "1", codes=(5,))
     audit.assert_files_clean()
