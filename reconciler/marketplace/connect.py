@@ -82,5 +82,10 @@ def _embedded(catalog: Catalog) -> Iterator[tuple[str, str, Credentials]]:
             )
     state.mkdir(parents=True, exist_ok=True)
     with run_embedded(state, config) as sandbox:
-        fallback = Credentials(sandbox.client_id, sandbox.client_secret)
-        yield sandbox.api_url, sandbox.auth_url, Credentials.from_env(fallback)
+        # The embedded sandbox knows only its own client: credentials exported for the real
+        # API (a seller trying the demo) must not lock them out of it.
+        yield (
+            sandbox.api_url,
+            sandbox.auth_url,
+            Credentials(sandbox.client_id, sandbox.client_secret),
+        )
