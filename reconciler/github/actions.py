@@ -45,6 +45,11 @@ def pull_request_from_env(env: Mapping[str, str]) -> PullRequest:
             "GITHUB_TOKEN is not set: pass it to the step, e.g. "
             "`env: {GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}}`"
         )
+    if not (token.isascii() and token.isprintable()):
+        raise GitHubError(
+            "GITHUB_TOKEN holds characters no token has (only printable ASCII is possible): "
+            "check the secret passed to the step"
+        )
     repository = env.get("GITHUB_REPOSITORY", "")
     owner, _, repo = repository.partition("/")
     if not owner or not repo:
