@@ -197,21 +197,9 @@ class JsonChannel:
         return body if isinstance(body, dict) else {}
 
     def _wait(self, package_id: str) -> dict[str, Any]:
-        lost = 0
-        for _ in self.pacing.delays():
-            try:
-                state = self._state(package_id)
-            except MarketplaceRefused:
-                raise
-            except MarketplaceUnreachable:
-                lost += 1  # a lost connection while polling: the package integrates anyway
-                if lost > self.pacing.lost_polls:
-                    raise
-                continue
-            lost = 0
-            if state.get("state") in DONE_STATES:
-                return state
-        raise AssertionError("unreachable: Pacing.delays raises at its timeout")
+        return self.pacing.follow(
+            lambda: self._state(package_id), lambda state: state.get("state") in DONE_STATES
+        )
 
     def _results(self, sent: SentPackage) -> tuple[OfferOutcome, ...]:
         found: dict[str, OfferOutcome] = {}

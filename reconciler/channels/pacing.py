@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from reconciler.errors import MarketplaceUnreachable
+from reconciler.marketplace.client import MarketplaceRefused
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +33,31 @@ class Pacing:
         raise MarketplaceUnreachable(
             f"package still integrating after {self.timeout:.0f}s; the next apply will follow it"
         )
+
+    def follow(
+        self,
+        fetch: Callable[[], dict[str, Any]],
+        done: Callable[[dict[str, Any]], bool],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> dict[str, Any]:
+        """Poll `fetch` on this back-off until `done` says the package ended.
+
+        A lost connection while polling is no reason to give up: the package integrates
+        whether or not we are watching, so only `lost_polls` failures in a row end the wait.
+        A refusal (4xx) is final at once.
+        """
+        lost = 0
+        for _ in self.delays(sleep):
+            try:
+                answer = fetch()
+            except MarketplaceRefused:
+                raise
+            except MarketplaceUnreachable:
+                lost += 1
+                if lost > self.lost_polls:
+                    raise
+                continue
+            lost = 0
+            if done(answer):
+                return answer
+        raise AssertionError("unreachable: Pacing.delays raises at its timeout")

@@ -177,22 +177,10 @@ class XmlChannel:
         return body if isinstance(body, dict) else {}
 
     def _wait(self, package_id: str) -> dict[str, Any]:
-        lost = 0
-        for _ in self.pacing.delays():
-            try:
-                log = self._get_log(package_id)
-            except MarketplaceRefused:
-                raise
-            except MarketplaceUnreachable:
-                lost += 1  # the package integrates whether or not we are watching
-                if lost > self.pacing.lost_polls:
-                    raise
-                continue
-            lost = 0
-            state = str(_first(log, "state", "status", "packageState") or "")
-            if state in DONE_STATES:
-                return log
-        raise AssertionError("unreachable: Pacing.delays raises at its timeout")
+        return self.pacing.follow(
+            lambda: self._get_log(package_id),
+            lambda log: str(_first(log, "state", "status", "packageState") or "") in DONE_STATES,
+        )
 
     def _log_lines(self, package_id: str, first: dict[str, Any]) -> dict[str, dict[str, Any]]:
         """Every offer line of the log, by sku, reading page after page."""
