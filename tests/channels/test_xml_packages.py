@@ -133,7 +133,8 @@ def test_full_package_validates_against_the_xsd_and_keeps_every_attribute(schema
 
 
 def test_full_package_has_the_structure_of_the_constructed_sample():
-    sample = etree.parse(str(FIXTURES / "Offers_full_constructed.xml")).getroot()
+    sample_file = FIXTURES / "samples" / "constructed" / "Offers_full_constructed.xml"
+    sample = etree.parse(str(sample_file)).getroot()
     ours = parse(split_packages([create(rich_offer())], "t")[0])
 
     def shape(element: etree._Element) -> list[str]:

@@ -15,7 +15,7 @@ import httpx
 GTIN = "3760452700039"
 GTIN2 = "4006381333931"
 GTIN3 = "5901234123457"
-SAMPLES = Path("/work/shared/cdiscount-xml/samples")
+SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "cdiscount-xml" / "samples"
 TEMPLATE = SAMPLES / "alexandriagroup" / "package_template"
 NS = (
     "clr-namespace:Cdiscount.Service.OfferIntegration.Pivot;"
