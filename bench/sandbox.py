@@ -31,7 +31,10 @@ from reconciler.sandbox.config import SandboxConfig  # noqa: E402
 from reconciler.sandbox.embedded import RunningSandbox, run_embedded  # noqa: E402
 from reconciler.sandbox.xml import NS, parse_offers  # noqa: E402
 
-TEMPLATE = Path("/work/shared/cdiscount-xml/samples/alexandriagroup/package_template")
+TEMPLATE = (
+    Path(__file__).resolve().parent.parent
+    / "tests/fixtures/cdiscount-xml/samples/alexandriagroup/package_template"
+)
 
 
 def gtin(n: int) -> str:
