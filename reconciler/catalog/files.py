@@ -1,0 +1,107 @@
+"""Finding a catalog's files: catalog.yaml, offers/*.yaml, operations/*.yaml, inside its folder.
+
+A catalog comes from a pull request, so what is found here is refused when it is not a regular
+file of the folder (a link out of it, a folder named like a file), and hashed for stale plans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from reconciler.catalog.load import YamlFile, load_yaml
+from reconciler.errors import Location, Problem
+
+
+class CatalogFiles:
+    """The files of one catalog folder: catalog.yaml (loaded), offers/*.yaml, operations/*.yaml."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.settings: YamlFile | None = None
+        # loaded one at a time by the pipeline, so only one file's plain values are in memory
+        self.offers: list[Path] = []
+        self.operations: list[Path] = []
+        self.problems: list[Problem] = []
+        self.content_hash = ""
+
+
+def catalog_files(root: Path) -> CatalogFiles:
+    """Find the files of the catalog at `root` and load catalog.yaml; a missing one is a problem."""
+    if root.name == "catalog.yaml" and root.is_file():  # the file named instead of its folder
+        root = root.parent
+    files = CatalogFiles(root)
+    settings = root / "catalog.yaml"
+    if not root.is_dir():
+        what = "is a file" if root.exists() else "does not exist"
+        message = f"no catalog here: the folder {what} (give the folder that holds catalog.yaml)"
+        files.problems.append(Problem(Location(str(root)), message))
+        return files
+    if not settings.is_file():
+        message = "missing catalog.yaml: a catalog folder starts with one (seller_id, channels)"
+        if settings.is_dir():
+            message = "catalog.yaml is a folder: it must be the catalog's settings file"
+        files.problems.append(Problem(Location(str(settings)), message))
+        return files
+    inside = _Inside(root)
+    if inside.outside(settings):
+        files.problems.append(inside.problem(settings))
+        return files
+    offers = _yaml_files(root / "offers", inside, files.problems)
+    operations = _yaml_files(root / "operations", inside, files.problems)
+    files.settings = load_yaml(settings, str(settings))
+    files.offers, files.operations = offers, operations
+    files.content_hash = content_hash(root, [settings, *offers, *operations])
+    return files
+
+
+class _Inside:
+    """Whether a path, once its links are followed, stays in the catalog folder.
+
+    A catalog comes from a pull request: a link in it to a file elsewhere on the CI runner
+    (a key, another project's config) must not be read, hashed or quoted back in a message.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(os.path.realpath(root))
+
+    def outside(self, path: Path) -> bool:
+        # realpath, unlike Path.resolve, does not raise on a link loop (reported as not a file)
+        return not Path(os.path.realpath(path)).is_relative_to(self.root)
+
+    def problem(self, path: Path) -> Problem:
+        message = "is a link that points outside the catalog folder: refused"
+        return Problem(Location(str(path)), message)
+
+
+def _yaml_files(folder: Path, inside: _Inside, problems: list[Problem]) -> list[Path]:
+    if not folder.exists() and not folder.is_symlink():
+        return []
+    if inside.outside(folder):
+        problems.append(inside.problem(folder))
+        return []
+    if not folder.is_dir():
+        problems.append(Problem(Location(str(folder)), f"{folder.name} must be a folder"))
+        return []
+    found = []
+    for path in sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")):
+        if inside.outside(path):
+            problems.append(inside.problem(path))
+        elif not path.is_file():  # a folder, a broken link, a device
+            problems.append(Problem(Location(str(path)), "is not a regular file"))
+        else:
+            found.append(path)
+    return found
+
+
+def content_hash(root: Path, paths: list[Path]) -> str:
+    """sha256 over the relative path and bytes of each file, in path order."""
+    digest = hashlib.sha256()
+    for path in sorted(paths, key=lambda p: p.relative_to(root).as_posix()):
+        relative = path.relative_to(root).as_posix().encode()
+        content = path.read_bytes()
+        for part in (relative, content):
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+    return digest.hexdigest()
