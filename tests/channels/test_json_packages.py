@@ -4,7 +4,7 @@ import json
 from dataclasses import replace
 from decimal import Decimal
 
-from reconciler.catalog.model import Condition, DeliveryOption, Offer
+from reconciler.catalog.model import DeliveryOption, Offer
 from reconciler.channels.json_packages import (
     DELETE,
     UPDATE,
@@ -15,24 +15,20 @@ from reconciler.channels.json_packages import (
 )
 from reconciler.plan.diff import field_changes
 from reconciler.plan.model import Action, Change
+from tests import offers
+
+BASE = offers.offer(
+    channel="zz",
+    price=Decimal("49.99"),
+    stock=12,
+    eco_tax=Decimal("0.35"),
+    preparation_days=3,
+    comment="xml only",
+)
 
 
 def offer(sku: str = "SKU-1", **fields: object) -> Offer:
-    base = Offer(
-        channel="zz",
-        sku=sku,
-        gtin="3760452700039",
-        price=Decimal("49.99"),
-        stock=12,
-        condition=Condition.NEW,
-        vat=Decimal("20.00"),
-        eco_tax=Decimal("0.35"),
-        dea_tax=Decimal("0.00"),
-        preparation_days=3,
-        delivery=(DeliveryOption("TRK", Decimal("4.90"), Decimal("1.00")),),
-        comment="xml only",
-    )
-    return replace(base, **fields)  # type: ignore[arg-type]
+    return replace(BASE, sku=sku, **fields)  # type: ignore[arg-type]
 
 
 def update(before: Offer, after: Offer) -> Change:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +11,6 @@ import pytest
 from lxml import etree
 
 from reconciler.catalog.model import (
-    Condition,
     DeliveryOption,
     Discount,
     Offer,
@@ -29,34 +29,30 @@ from reconciler.channels.xml_packages import (
 )
 from reconciler.clock import PARIS
 from reconciler.plan.model import Action, Change, FieldChange
+from tests import offers
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "cdiscount-xml"
 NS = (
     "{clr-namespace:Cdiscount.Service.OfferIntegration.Pivot;"
     "assembly=Cdiscount.Service.OfferIntegration}"
 )
-CHANNEL = SalesChannel("cdiscount", "CDISFR", Submission.XML, publication_pools=(1,))
+CHANNEL = offers.CDISCOUNT
+
+
+BASE = offers.offer(
+    sku="SKU-001",
+    gtin="3606918243767",
+    price=Decimal("89.90"),
+    stock=12,
+    delivery=(
+        DeliveryOption("STD", Decimal("2.99"), Decimal("1.00")),
+        DeliveryOption("TRK", Decimal("4.99"), Decimal("1.00")),
+    ),
+)
 
 
 def offer(sku: str = "SKU-001", **fields: object) -> Offer:
-    base = dict(
-        channel="cdiscount",
-        sku=sku,
-        gtin="3606918243767",
-        price=Decimal("89.90"),
-        stock=12,
-        condition=Condition.NEW,
-        vat=Decimal("20.00"),
-        eco_tax=Decimal("0.10"),
-        dea_tax=Decimal("0.00"),
-        preparation_days=2,
-        delivery=(
-            DeliveryOption("STD", Decimal("2.99"), Decimal("1.00")),
-            DeliveryOption("TRK", Decimal("4.99"), Decimal("1.00")),
-        ),
-    )
-    base.update(fields)
-    return Offer(**base)  # type: ignore[arg-type]
+    return replace(BASE, sku=sku, **fields)  # type: ignore[arg-type]
 
 
 def create(o: Offer) -> Change:

@@ -8,36 +8,18 @@ from decimal import Decimal
 
 from click.testing import CliRunner
 
-from reconciler.catalog.model import (
-    Condition,
-    DeliveryOption,
-    ManagePolicy,
-    Offer,
-    SalesChannel,
-    Submission,
-)
+from reconciler.catalog.model import ManagePolicy
 from reconciler.cli.main import cli
 from reconciler.plan.diff import diff_offers
 from reconciler.plan.model import Plan
 from reconciler.plan.serialize import compute_plan_hash, dump_plan
+from tests.offers import ZZ, offer
 
-OFFER = Offer(
-    channel="zz",
-    sku="MUG",
-    gtin="3760452700039",
-    price=Decimal("9.90"),
-    stock=4,
-    condition=Condition.NEW,
-    vat=Decimal("20.00"),
-    eco_tax=Decimal("0.00"),
-    dea_tax=Decimal("0.00"),
-    preparation_days=2,
-    delivery=(DeliveryOption("TRK", Decimal("4.90"), Decimal("1.00")),),
-)
+OFFER = offer(channel="zz", sku="MUG", price=Decimal("9.90"), stock=4, eco_tax=Decimal("0.00"))
 
 
 def saved_plan(tmp_path):
-    channels = {"zz": SalesChannel("zz", "SELLZZ", Submission.JSON)}
+    channels = {"zz": ZZ}
     live = {OFFER.key: OFFER, ("zz", "OLD"): replace(OFFER, sku="OLD")}
     desired = {OFFER.key: replace(OFFER, price=Decimal("8.90"))}
     changes, summaries = diff_offers(channels, desired, live, ManagePolicy.ALL)

@@ -12,12 +12,9 @@ from github_stand_in import PR_NUMBER, TOKEN, GitHubStandIn
 
 from reconciler.catalog.model import (
     Catalog,
-    Condition,
-    DeliveryOption,
     Guards,
     ManagePolicy,
     MarketplaceSettings,
-    Offer,
     SalesChannel,
     Submission,
 )
@@ -27,21 +24,10 @@ from reconciler.github.comments import PLAN_MARKER
 from reconciler.plan.build import build_plan
 from reconciler.plan.serialize import dump_plan
 from reconciler.sandbox.embedded import run_embedded
+from tests.offers import offer
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=PARIS)
-SHIRT = Offer(
-    channel="cdiscount",
-    sku="TSHIRT-RED-M",
-    gtin="3760452700039",
-    price=D("19.99"),
-    stock=25,
-    condition=Condition.NEW,
-    vat=D("20.00"),
-    eco_tax=D("0.00"),
-    dea_tax=D("0.00"),
-    preparation_days=2,
-    delivery=(DeliveryOption("TRK", D("4.90"), D("1.00")),),
-)
+SHIRT = offer(sku="TSHIRT-RED-M", eco_tax=D("0.00"))
 
 
 def saved_plan(tmp_path, desired_price: str, name: str) -> str:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from reconciler.catalog.model import Discount, OperationKind
 from reconciler.clock import PARIS
 from reconciler.render.text import render_text
-from tests.render.conftest import make_plan, offer
+from tests.offers import make_plan, offer
 
 SALE = Discount(
     start=datetime(2027, 1, 13, 8, 0, tzinfo=PARIS),
