@@ -45,6 +45,7 @@ ZZ = SalesChannel("zz", "SELLZZ", Submission.JSON)
 # The JSON channel under the name the YAML catalogs (and the demo catalog) give it.
 MARKETPLACE_ZZ = SalesChannel("marketplace-zz", "SELLZZ", Submission.JSON)
 CHANNELS = {"cdiscount": CDISCOUNT, "zz": ZZ}
+DEMO_CHANNELS = {"cdiscount": CDISCOUNT, "marketplace-zz": MARKETPLACE_ZZ}
 
 
 def offer(**changes: Any) -> Offer:

@@ -15,26 +15,21 @@ import httpx
 
 from reconciler.catalog.model import (
     Catalog,
-    Condition,
-    DeliveryOption,
     Guards,
     ManagePolicy,
     MarketplaceSettings,
     Offer,
     PackageStore,
-    SalesChannel,
-    Submission,
 )
 from reconciler.marketplace.auth import Credentials
 from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.governor import Limits
 from reconciler.sandbox.auth import TOKEN_PATH
+from tests import offers
+from tests.offers import CDISCOUNT, ZZ
 
 FAST = Limits(backoff_base=0.01, backoff_cap=0.05, max_attempts=4, time_budget=120)
-CHANNELS = {
-    "zz": SalesChannel("zz", "SELLZZ", Submission.JSON),
-    "cdiscount": SalesChannel("cdiscount", "CDISFR", Submission.XML, (1,)),
-}
+CHANNELS = {"zz": ZZ, "cdiscount": CDISCOUNT}
 
 
 def gtin(n: int) -> str:
@@ -84,20 +79,10 @@ class Market:
 
 
 def offer(channel: str, n: int, **fields: Any) -> Offer:
-    base = Offer(
-        channel=channel,
-        sku=f"SKU-{n:04d}",
-        gtin=gtin(n),
-        price=Decimal("19.99"),
-        stock=5,
-        condition=Condition.NEW,
-        vat=Decimal("20.00"),
-        eco_tax=Decimal("0.00"),
-        dea_tax=Decimal("0.00"),
-        preparation_days=2,
-        delivery=(DeliveryOption("TRK", Decimal("4.90"), Decimal("1.00")),),
+    numbered = offers.offer(
+        channel=channel, sku=f"SKU-{n:04d}", gtin=gtin(n), stock=5, eco_tax=Decimal("0.00")
     )
-    return replace(base, **fields)
+    return replace(numbered, **fields)
 
 
 def catalog(

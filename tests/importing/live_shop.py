@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal as D
 
 from reconciler.catalog.model import (
     Catalog,
-    Condition,
-    DeliveryOption,
     Discount,
     Guards,
     ManagePolicy,
     MarketplaceSettings,
     Offer,
     OperationKind,
-    SalesChannel,
-    Submission,
 )
 from reconciler.clock import PARIS
+from tests import offers
+from tests.offers import DEMO_CHANNELS, REG, TRK
 
-TRK = DeliveryOption("TRK", D("4.90"), D("1.00"))
-REG = DeliveryOption("REG", D("6.90"), D("2.00"))
-CHANNELS = {
-    "cdiscount": SalesChannel("cdiscount", "CDISFR", Submission.XML, (1,)),
-    "marketplace-zz": SalesChannel("marketplace-zz", "SELLZZ", Submission.JSON),
-}
+CHANNELS = dict(DEMO_CHANNELS)
+SHOP_OFFER = offers.offer(eco_tax=D("0.00"), delivery=(REG, TRK))
 SALE = Discount(
     start=datetime(2027, 1, 7, 8, 0, tzinfo=PARIS),
     end=datetime(2027, 2, 3, 23, 59, tzinfo=PARIS),
@@ -36,19 +31,7 @@ SALE = Discount(
 
 
 def offer(channel: str, sku: str, **fields) -> Offer:
-    values = dict(
-        gtin="3760452700039",
-        price=D("19.99"),
-        stock=25,
-        condition=Condition.NEW,
-        vat=D("20.00"),
-        eco_tax=D("0.00"),
-        dea_tax=D("0.00"),
-        preparation_days=2,
-        delivery=(REG, TRK),
-    )
-    values.update(fields)
-    return Offer(channel=channel, sku=sku, **values)
+    return replace(SHOP_OFFER, channel=channel, sku=sku, **fields)
 
 
 def settings(**changes) -> Catalog:

@@ -9,16 +9,15 @@ from decimal import Decimal
 import orjson
 import pytest
 
-from reconciler.catalog.model import SalesChannel, Submission
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace import live
 from reconciler.marketplace.auth import Credentials
 from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.live import offer_from_wire, read_live_offers
 from reconciler.marketplace.live import read_channel as read_one
+from tests.offers import CDISCOUNT
+from tests.offers import MARKETPLACE_ZZ as ZZ
 
-CDISCOUNT = SalesChannel("cdiscount", "CDISFR", Submission.XML, (1,))
-ZZ = SalesChannel("marketplace-zz", "SELLZZ", Submission.JSON)
 EVERYTHING = {
     "comment": "Livré sous 48h",
     "strikedPrice": {"price": 24.99},

@@ -15,8 +15,6 @@ from reconciler.catalog.model import (
     OperationKind,
     Packaging,
     PriceAlignment,
-    SalesChannel,
-    Submission,
 )
 from reconciler.clock import PARIS
 from reconciler.errors import CatalogInvalid, MarketplaceUnreachable
@@ -28,9 +26,8 @@ from reconciler.marketplace.live import (
     read_channel,
     read_live_offers,
 )
-
-CDISCOUNT = SalesChannel("cdiscount", "CDISFR", Submission.XML, (1,))
-ZZ = SalesChannel("marketplace-zz", "SELLZZ", Submission.JSON)
+from tests.offers import CDISCOUNT
+from tests.offers import MARKETPLACE_ZZ as ZZ
 
 EVERYTHING = {
     "comment": "Livré sous 48h",

@@ -2,48 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
 from reconciler.catalog.model import (
     Catalog,
     CommercialOperation,
-    Condition,
-    DeliveryOption,
     Guards,
     ManagePolicy,
     MarketplaceSettings,
     Offer,
     OperationKind,
     OperationSelector,
-    SalesChannel,
-    Submission,
 )
 from reconciler.clock import aware
 from reconciler.errors import Location
+from tests import offers
+from tests.offers import DEMO_CHANNELS
 
-CHANNELS = {
-    "cdiscount": SalesChannel("cdiscount", "CDISFR", Submission.XML, (1,)),
-    "marketplace-zz": SalesChannel("marketplace-zz", "SELLZZ", Submission.JSON),
-}
+CHANNELS = dict(DEMO_CHANNELS)
 
 
 def offer(sku: str, price: str = "40.00", channel: str = "cdiscount", **fields: object) -> Offer:
-    values: dict[str, object] = {
-        "channel": channel,
-        "sku": sku,
-        "gtin": "3760452700039",
-        "price": Decimal(price),
-        "stock": 5,
-        "condition": Condition.NEW,
-        "vat": Decimal("20.00"),
-        "eco_tax": Decimal("0.00"),
-        "dea_tax": Decimal("0.00"),
-        "preparation_days": 2,
-        "delivery": (DeliveryOption("TRK", Decimal("4.90"), Decimal("1.00")),),
-    }
-    values.update(fields)
-    return Offer(**values)  # type: ignore[arg-type]
+    priced = offers.offer(
+        channel=channel, sku=sku, price=Decimal(price), stock=5, eco_tax=Decimal("0.00")
+    )
+    return replace(priced, **fields)  # type: ignore[arg-type]
 
 
 def when(text: str) -> datetime:
