@@ -7,18 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from reconciler.catalog.model import (
     Condition,
     DeliveryOption,
+    Discount,
     Guards,
     ManagePolicy,
     Offer,
+    OperationKind,
     SalesChannel,
     Submission,
 )
+from reconciler.clock import PARIS
 from reconciler.plan.diff import diff_offers
 from reconciler.plan.guards import check_guards
 from reconciler.plan.model import Plan
@@ -50,6 +54,17 @@ DEMO_CHANNELS = {"cdiscount": CDISCOUNT, "marketplace-zz": MARKETPLACE_ZZ}
 
 def offer(**changes: Any) -> Offer:
     return replace(BASE, **changes)
+
+
+def winter_sale(reference_price: Decimal) -> Discount:
+    """The 30% sales of 7 January to 3 February 2027, Paris time."""
+    return Discount(
+        start=datetime(2027, 1, 7, 8, 0, tzinfo=PARIS),
+        end=datetime(2027, 2, 3, 23, 59, tzinfo=PARIS),
+        kind=OperationKind.SALES,
+        percent=30,
+        reference_price=reference_price,
+    )
 
 
 def make_plan(

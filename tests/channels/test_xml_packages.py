@@ -27,7 +27,6 @@ from reconciler.channels.xml_packages import (
     render_offers_xml,
     split_packages,
 )
-from reconciler.clock import PARIS
 from reconciler.plan.model import Action, Change, FieldChange
 from tests import offers
 
@@ -83,13 +82,7 @@ def schema() -> etree.XMLSchema:
 
 
 def rich_offer() -> Offer:
-    sale = Discount(
-        start=datetime(2027, 1, 7, 8, 0, tzinfo=PARIS),
-        end=datetime(2027, 2, 3, 23, 59, tzinfo=PARIS),
-        kind=OperationKind.SALES,
-        percent=30,
-        reference_price=Decimal("100.00"),
-    )
+    sale = offers.winter_sale(reference_price=Decimal("100.00"))
     return offer(
         striked_price=Decimal("119.00"),
         comment='Livré <vite> & "bien"\nsous 48h',

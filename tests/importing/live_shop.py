@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from decimal import Decimal as D
 
 from reconciler.catalog.model import (
     Catalog,
-    Discount,
     Guards,
     ManagePolicy,
     MarketplaceSettings,
     Offer,
-    OperationKind,
 )
-from reconciler.clock import PARIS
 from tests import offers
 from tests.offers import DEMO_CHANNELS, REG, TRK
 
 CHANNELS = dict(DEMO_CHANNELS)
 SHOP_OFFER = offers.offer(eco_tax=D("0.00"), delivery=(REG, TRK))
-SALE = Discount(
-    start=datetime(2027, 1, 7, 8, 0, tzinfo=PARIS),
-    end=datetime(2027, 2, 3, 23, 59, tzinfo=PARIS),
-    kind=OperationKind.SALES,
-    percent=30,
-    reference_price=D("39.99"),
-)
+SALE = offers.winter_sale(reference_price=D("39.99"))
 
 
 def offer(channel: str, sku: str, **fields) -> Offer:

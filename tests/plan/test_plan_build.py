@@ -7,7 +7,6 @@ from decimal import Decimal
 from reconciler.catalog.model import (
     Catalog,
     CommercialOperation,
-    Discount,
     Guards,
     ManagePolicy,
     MarketplaceSettings,
@@ -19,15 +18,10 @@ from reconciler.plan.build import build_plan
 from reconciler.plan.diff import Target
 from reconciler.plan.model import Action
 from reconciler.plan.serialize import compute_plan_hash
+from tests.offers import winter_sale
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=PARIS)
-ENDED = Discount(
-    datetime(2027, 1, 7, 8, tzinfo=PARIS),
-    datetime(2027, 2, 3, 23, 59, tzinfo=PARIS),
-    OperationKind.SALES,
-    30,
-    Decimal("19.99"),
-)
+ENDED = winter_sale(reference_price=Decimal("19.99"))
 
 
 def catalog(channels, offers, operations=()) -> Catalog:

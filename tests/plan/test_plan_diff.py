@@ -1,22 +1,19 @@
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
 from reconciler.catalog.model import (
     DeliveryOption,
-    Discount,
     ManagePolicy,
-    OperationKind,
     Packaging,
     PriceAlignment,
 )
-from reconciler.clock import PARIS
 from reconciler.plan.diff import Target, diff_offers, nested_changes
 from reconciler.plan.model import Action, FieldChange
 from reconciler.plan.serialize import offer_fingerprint
+from tests.offers import winter_sale
 
 LISTED, ALL = ManagePolicy.LISTED, ManagePolicy.ALL
 
@@ -60,15 +57,7 @@ def test_offer_missing_live_is_created(make_offer, channels):
         ("packaging", Packaging("Kilogram", Decimal("0.50"))),
         (
             "discounts",
-            (
-                Discount(
-                    datetime(2027, 1, 7, 8, tzinfo=PARIS),
-                    datetime(2027, 2, 3, 23, 59, tzinfo=PARIS),
-                    OperationKind.SALES,
-                    30,
-                    Decimal("39.99"),
-                ),
-            ),
+            (winter_sale(reference_price=Decimal("39.99")),),
         ),
     ],
 )
