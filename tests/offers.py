@@ -12,11 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from reconciler.catalog.model import (
+    Catalog,
     Condition,
     DeliveryOption,
     Discount,
     Guards,
     ManagePolicy,
+    MarketplaceSettings,
     Offer,
     OperationKind,
     SalesChannel,
@@ -54,6 +56,21 @@ DEMO_CHANNELS = {"cdiscount": CDISCOUNT, "marketplace-zz": MARKETPLACE_ZZ}
 
 def offer(**changes: Any) -> Offer:
     return replace(BASE, **changes)
+
+
+def catalog(offers: Iterable[Offer] = (), **changes: Any) -> Catalog:
+    """A catalog of `offers` for the embedded sandbox on DEMO_CHANNELS, managing listed offers."""
+    base = Catalog(
+        root=".",
+        seller_id=98979,
+        marketplace=MarketplaceSettings(sandbox="embedded"),
+        channels=dict(DEMO_CHANNELS),
+        manage=ManagePolicy.LISTED,
+        guards=Guards(),
+        package_store=None,
+        offers={o.key: o for o in offers},
+    )
+    return replace(base, **changes)
 
 
 def winter_sale(reference_price: Decimal) -> Discount:

@@ -11,9 +11,6 @@ from click.testing import CliRunner
 from github_stand_in import PR_NUMBER, TOKEN, GitHubStandIn
 
 from reconciler.catalog.model import (
-    Catalog,
-    Guards,
-    ManagePolicy,
     MarketplaceSettings,
     SalesChannel,
     Submission,
@@ -24,6 +21,7 @@ from reconciler.github.comments import PLAN_MARKER
 from reconciler.plan.build import build_plan
 from reconciler.plan.serialize import dump_plan
 from reconciler.sandbox.embedded import run_embedded
+from tests.offers import catalog as offers_catalog
 from tests.offers import offer
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=PARIS)
@@ -33,15 +31,11 @@ SHIRT = offer(sku="TSHIRT-RED-M", eco_tax=D("0.00"))
 def saved_plan(tmp_path, desired_price: str, name: str) -> str:
     """A plan of one offer, live at 19.99, wanted at `desired_price`, saved as JSON."""
     wanted = replace(SHIRT, price=D(desired_price))
-    catalog = Catalog(
+    catalog = offers_catalog(
+        [wanted],
         root=str(tmp_path),
-        seller_id=98979,
         marketplace=MarketplaceSettings(),
         channels={"cdiscount": SalesChannel("cdiscount", "CDISFR", Submission.XML)},
-        manage=ManagePolicy.LISTED,
-        guards=Guards(),
-        package_store=None,
-        offers={wanted.key: wanted},
     )
     path = tmp_path / name
     path.write_text(dump_plan(build_plan(catalog, {SHIRT.key: SHIRT}, NOW)), encoding="utf-8")

@@ -7,9 +7,6 @@ from decimal import Decimal as D
 
 from reconciler.catalog.model import (
     Catalog,
-    Guards,
-    ManagePolicy,
-    MarketplaceSettings,
     Offer,
 )
 from tests import offers
@@ -25,18 +22,7 @@ def offer(channel: str, sku: str, **fields) -> Offer:
 
 
 def settings(**changes) -> Catalog:
-    values = dict(
-        root="",
-        seller_id=98979,
-        marketplace=MarketplaceSettings(sandbox="embedded"),
-        channels=CHANNELS,
-        manage=ManagePolicy.LISTED,
-        guards=Guards(),
-        package_store=None,
-        offers={},
-    )
-    values.update(changes)
-    return Catalog(**values)
+    return offers.catalog(root="", channels=CHANNELS, **changes)
 
 
 def live_shop() -> dict[tuple[str, str], Offer]:

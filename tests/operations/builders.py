@@ -9,9 +9,6 @@ from decimal import Decimal
 from reconciler.catalog.model import (
     Catalog,
     CommercialOperation,
-    Guards,
-    ManagePolicy,
-    MarketplaceSettings,
     Offer,
     OperationKind,
     OperationSelector,
@@ -62,21 +59,16 @@ def operation(
 
 
 def catalog(
-    offers: list[Offer],
+    offer_list: list[Offer],
     operations: list[CommercialOperation],
     tags: dict[str, set[str]] | None = None,
     root: str = ".",
 ) -> Catalog:
-    return Catalog(
+    return offers.catalog(
+        offer_list,
         root=root,
-        seller_id=98979,
-        marketplace=MarketplaceSettings(sandbox="embedded"),
         channels=dict(CHANNELS),
-        manage=ManagePolicy.LISTED,
-        guards=Guards(),
-        package_store=None,
-        offers={o.key: o for o in offers},
         operations=tuple(operations),
         tags={sku: frozenset(t) for sku, t in (tags or {}).items()},
-        origins={o.key: Location("offers/main.yaml", 3 + i, 5) for i, o in enumerate(offers)},
+        origins={o.key: Location("offers/main.yaml", 3 + i, 5) for i, o in enumerate(offer_list)},
     )

@@ -7,9 +7,6 @@ from decimal import Decimal
 from reconciler.catalog.model import (
     Catalog,
     CommercialOperation,
-    Guards,
-    ManagePolicy,
-    MarketplaceSettings,
     OperationKind,
     OperationSelector,
 )
@@ -18,6 +15,7 @@ from reconciler.plan.build import build_plan
 from reconciler.plan.diff import Target
 from reconciler.plan.model import Action
 from reconciler.plan.serialize import compute_plan_hash
+from tests.offers import catalog as offers_catalog
 from tests.offers import winter_sale
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=PARIS)
@@ -25,17 +23,8 @@ ENDED = winter_sale(reference_price=Decimal("19.99"))
 
 
 def catalog(channels, offers, operations=()) -> Catalog:
-    return Catalog(
-        root=".",
-        seller_id=98979,
-        marketplace=MarketplaceSettings(sandbox="embedded"),
-        channels=channels,
-        manage=ManagePolicy.LISTED,
-        guards=Guards(),
-        package_store=None,
-        offers={o.key: o for o in offers},
-        operations=tuple(operations),
-        content_hash="h" * 64,
+    return offers_catalog(
+        offers, channels=channels, operations=tuple(operations), content_hash="h" * 64
     )
 
 
