@@ -78,6 +78,14 @@ class Market:
         return PackageStore("http-put", self.base + "/sandbox/blobs/{name}")
 
 
+def start_market(sandbox_factory: Any, **config: Any) -> Market:
+    """A sandbox of the test's own with config overrides, 400 products in its referential."""
+    config.setdefault("integration_delay", 0.05)
+    market = Market.of(sandbox_factory(**config))
+    market.products(400)
+    return market
+
+
 def offer(channel: str, n: int, **fields: Any) -> Offer:
     numbered = offers.offer(
         channel=channel, sku=f"SKU-{n:04d}", gtin=gtin(n), stock=5, eco_tax=Decimal("0.00")

@@ -1,22 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pytest
-from apply_market import Market
+from apply_market import Market, start_market
 
 
 @pytest.fixture
 def start(sandbox_factory) -> Callable[..., Market]:
     """A sandbox of the test's own with config overrides, 400 products in its referential."""
-
-    def make(**config) -> Market:
-        config.setdefault("integration_delay", 0.05)
-        market = Market.of(sandbox_factory(**config))
-        market.products(400)
-        return market
-
-    return make
+    return partial(start_market, sandbox_factory)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ if str(APPLY_TESTS) not in sys.path:
     sys.path.insert(0, str(APPLY_TESTS))
 
 from apply_market import Market  # noqa: E402
+from apply_market import start_market as start_own_market  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -35,11 +37,4 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def start_market(sandbox_factory) -> Callable[..., Market]:
     """A sandbox of the test's own with config overrides and 400 products in its referential."""
-
-    def make(**config) -> Market:
-        config.setdefault("integration_delay", 0.05)
-        market = Market.of(sandbox_factory(**config))
-        market.products(400)
-        return market
-
-    return make
+    return partial(start_own_market, sandbox_factory)
