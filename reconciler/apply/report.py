@@ -121,7 +121,7 @@ class Progress:
         self.echo(f"{channel}: package {package} submitted ({offers} offer(s)), integrating")
 
     def finished(self, outcome: PackageOutcome) -> None:
-        integrated = sum(1 for o in outcome.offers if o.status is OfferStatus.INTEGRATED)
+        integrated = outcome.count(OfferStatus.INTEGRATED)
         message = f": {outcome.message}" if outcome.message else ""
         self.echo(
             f"{outcome.channel}: package {outcome.package_id} {outcome.state}, "
@@ -156,21 +156,7 @@ class RichProgress(Progress):
     def __exit__(self, *exc: object) -> None:
         self.bars.stop()
 
-    def note(self, text: str) -> None:
-        self.bars.console.print(text, markup=False, highlight=False)
-
     def uploaded(self, channel: str, count: int, total: int) -> None:
         if channel not in self.tasks:
             self.tasks[channel] = self.bars.add_task(f"{channel}: offers sent", total=total)
         self.bars.update(self.tasks[channel], completed=count, total=total)
-
-    def submitted(self, channel: str, package: str, offers: int) -> None:
-        self.note(f"{channel}: package {package} submitted ({offers} offer(s)), integrating")
-
-    def finished(self, outcome: PackageOutcome) -> None:
-        integrated = sum(1 for o in outcome.offers if o.status is OfferStatus.INTEGRATED)
-        message = f": {outcome.message}" if outcome.message else ""
-        self.note(
-            f"{outcome.channel}: package {outcome.package_id} {outcome.state}, "
-            f"{integrated}/{len(outcome.offers)} offer(s) integrated{message}"
-        )

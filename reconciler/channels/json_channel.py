@@ -187,8 +187,8 @@ class JsonChannel:
             sent.name,
             package_id=sent.package_id,
             state=outcome.state,
-            integrated=sum(1 for o in offers if o.status is OfferStatus.INTEGRATED),
-            rejected=sum(1 for o in offers if o.status is OfferStatus.REJECTED),
+            integrated=outcome.count(OfferStatus.INTEGRATED),
+            rejected=outcome.count(OfferStatus.REJECTED),
         )
         return outcome
 

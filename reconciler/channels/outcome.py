@@ -65,6 +65,9 @@ class PackageOutcome:
     resumed: bool = False  # submitted by an earlier, interrupted apply
     extra: dict[str, str] = field(default_factory=dict)
 
+    def count(self, status: OfferStatus) -> int:
+        return sum(1 for o in self.offers if o.status is status)
+
     def to_dict(self) -> dict[str, object]:
         return {
             "channel": self.channel,

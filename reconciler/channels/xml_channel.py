@@ -161,8 +161,8 @@ class XmlChannel:
             sent.name,
             package_id=sent.package_id,
             state=state,
-            integrated=sum(1 for o in offers if o.status is OfferStatus.INTEGRATED),
-            rejected=sum(1 for o in offers if o.status is OfferStatus.REJECTED),
+            integrated=outcome.count(OfferStatus.INTEGRATED),
+            rejected=outcome.count(OfferStatus.REJECTED),
         )
         return outcome
 
