@@ -21,10 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler import clock
-from reconciler.errors import ReconcilerError
-
-STATE_DIR = ".catalog"
-JOURNAL_FILE = "journal.jsonl"
+from reconciler.state import StateFolder
 
 
 @dataclass
@@ -50,16 +47,7 @@ class Journal:
 
     @classmethod
     def for_catalog(cls, root: str | Path) -> Journal:
-        folder = Path(root) / STATE_DIR
-        # A catalog comes from a pull request: a committed `.catalog` link must not make apply
-        # write its journal elsewhere on the runner, and a `.catalog` file is named, not a crash.
-        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            raise ReconcilerError(
-                f"{folder} must be a folder of this catalog (the apply journal lives there): "
-                "remove it, apply recreates it"
-            )
-        folder.mkdir(parents=True, exist_ok=True)
-        return cls(folder / JOURNAL_FILE)
+        return cls(StateFolder(root).journal)
 
     def record(self, event: str, **data: Any) -> None:
         line = json.dumps({"event": event, "at": clock.now().isoformat(), **data}, default=str)

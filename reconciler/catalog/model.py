@@ -86,6 +86,12 @@ class Offer:
     `channel` is the catalog's name for the channel (e.g. "cdiscount"), not the salesChannelId.
     `stock` is the quantity actually on sale: an inactive offer has stock 0.
     The four XML-only fields keep their neutral value ("" / None) on json channels.
+
+    `unknown` names the fields this side does not state, which the diff never compares: on a
+    live offer, the nodes the marketplace did not return (their value here is None, never an
+    invented zero); on a desired offer, the fields the catalog does not own (left unmanaged, or
+    fed by a source that gave no value). A desired offer may still carry a value for such a
+    field: the one a create sends. Not part of equality: it says how much is known, not what.
     """
 
     channel: str
@@ -104,6 +110,7 @@ class Offer:
     price_alignment: PriceAlignment | None = None
     packaging: Packaging | None = None
     discounts: tuple[Discount, ...] = ()  # sorted by start
+    unknown: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -13,10 +13,11 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from reconciler.catalog.model import Catalog
-from reconciler.errors import MarketplaceUnreachable, ReconcilerError
+from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace.auth import Credentials
 from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.governor import Limits
+from reconciler.state import StateFolder
 
 TIME_BUDGET_VAR = "CATALOG_TIME_BUDGET"  # seconds a run may spend on the marketplace
 
@@ -35,7 +36,7 @@ def limits_from_env() -> Limits:
 
 
 def sandbox_state_dir(catalog: Catalog) -> Path:
-    return Path(catalog.root) / ".catalog" / "sandbox"
+    return StateFolder(catalog.root).sandbox
 
 
 @contextmanager
@@ -74,13 +75,6 @@ def _embedded(catalog: Catalog) -> Iterator[tuple[str, str, Credentials]]:
             ],
         )
     state = sandbox_state_dir(catalog)
-    for folder in (state.parent, state):  # never follow a committed link out of the catalog
-        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-            raise ReconcilerError(
-                f"{folder} must be a folder of this catalog (the embedded sandbox keeps its "
-                "state there): remove it, it is recreated"
-            )
-    state.mkdir(parents=True, exist_ok=True)
     with run_embedded(state, config) as sandbox:
         # The embedded sandbox knows only its own client: credentials exported for the real
         # API (a seller trying the demo) must not lock them out of it.

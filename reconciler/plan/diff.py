@@ -19,7 +19,9 @@ from reconciler.plan.model import Action, Change, ChannelSummary, FieldChange
 from reconciler.plan.serialize import offer_fingerprint
 
 # The compared fields, in the order a reviewer reads them.
-COMPARED_FIELDS = tuple(f.name for f in fields(Offer) if f.name not in ("channel", "sku"))
+COMPARED_FIELDS = tuple(
+    f.name for f in fields(Offer) if f.name not in ("channel", "sku", "unknown")
+)
 
 OfferMap = Mapping[tuple[str, str], Offer]
 
@@ -53,10 +55,12 @@ EVERYTHING = Target()
 
 
 def field_changes(before: Offer, after: Offer) -> tuple[FieldChange, ...]:
+    """The fields that differ, leaving out those either side does not state (`Offer.unknown`)."""
+    skipped = before.unknown | after.unknown
     return tuple(
         FieldChange(name, getattr(before, name), getattr(after, name))
         for name in COMPARED_FIELDS
-        if getattr(before, name) != getattr(after, name)
+        if name not in skipped and getattr(before, name) != getattr(after, name)
     )
 
 

@@ -135,20 +135,30 @@ OFFER_FIELDS = tuple(_FIELD_CODECS)
 
 
 def encode_field(name: str, value: Any) -> Any:
-    """One offer field's normal-form value as JSON-ready data."""
-    return _FIELD_CODECS[name][0](value)
+    """One offer field's normal-form value as JSON-ready data (None: a field not known)."""
+    return None if value is None else _FIELD_CODECS[name][0](value)
 
 
 def decode_field(name: str, raw: Any) -> Any:
-    return _FIELD_CODECS[name][1](raw)
+    return None if raw is None else _FIELD_CODECS[name][1](raw)
 
 
 def offer_to_dict(offer: Offer) -> dict[str, Any]:
-    return {name: encode_field(name, getattr(offer, name)) for name in OFFER_FIELDS}
+    out = {name: encode_field(name, getattr(offer, name)) for name in OFFER_FIELDS}
+    if offer.unknown:  # absent when empty: plans of fully known offers keep their old shape
+        out["unknown"] = sorted(offer.unknown)
+    return out
 
 
 def offer_from_dict(raw: dict[str, Any]) -> Offer:
-    return Offer(**{name: decode_field(name, raw[name]) for name in OFFER_FIELDS})
+    unknown = frozenset(raw.get("unknown") or ())
+    return Offer(
+        **{
+            name: None if name in unknown else decode_field(name, raw[name])
+            for name in OFFER_FIELDS
+        },
+        unknown=unknown,
+    )
 
 
 def canonical_json(data: Any) -> str:
