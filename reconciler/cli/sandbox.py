@@ -75,6 +75,9 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.close()
         why = "the port is already in use" if err.errno == errno.EADDRINUSE else err.strerror
         raise SandboxCannotStart(f"cannot listen on {host}:{port}: {why}") from None
+    # Listen before the banner is printed: a client that reads the URL and connects at once
+    # waits in the backlog until the server accepts, instead of being refused.
+    sock.listen(2048)
     return sock
 
 
