@@ -94,7 +94,7 @@ def command(
         plan = session.plan()
         left = session.left_to_send(plan)
         if left:
-            print_plan(plan, console)
+            print_plan(plan, console, ack, allow)
             if session.done:
                 click.echo(f"An earlier apply of this plan sent {len(session.done)}; {left} left.")
             if not confirm(auto_approve):

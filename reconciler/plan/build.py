@@ -12,31 +12,34 @@ from reconciler.marketplace.live import Progress, check_delivery_modes, read_liv
 from reconciler.operations.discounts import desired_offers, drop_ended
 from reconciler.plan.diff import EVERYTHING, Target, diff_offers
 from reconciler.plan.guards import check_guards
-from reconciler.plan.model import Plan
+from reconciler.plan.model import Action, Change, Plan
 from reconciler.plan.serialize import compute_plan_hash
 
 
-def _xml_only_notes(catalog: Catalog, target: Target) -> tuple[str, ...]:
-    """Said once per json channel: the XML-only fields its offers carry elsewhere are not sent."""
+def _xml_only_notes(catalog: Catalog, changes: tuple[Change, ...]) -> tuple[str, ...]:
+    """Said once per json channel whose changes send offers that carry XML-only fields on an
+    xml channel: those fields do not travel to it. Silent when nothing is sent there."""
     xml_skus = {
         sku
         for (channel, sku), offer in catalog.offers.items()
         if catalog.channels[channel].submission is Submission.XML
         and any(getattr(offer, name) not in ("", None) for name in XML_ONLY_FIELDS)
     }
-    notes = []
-    for name, channel in sorted(catalog.channels.items()):
-        if channel.submission is not Submission.JSON or (
-            target.channels and name not in target.channels
+    counts: dict[str, int] = {}
+    for change in changes:
+        channel = catalog.channels.get(change.channel)
+        if (
+            channel is not None
+            and channel.submission is Submission.JSON
+            and change.action in (Action.CREATE, Action.UPDATE)
+            and change.sku in xml_skus
         ):
-            continue
-        count = sum(1 for (ch, sku) in catalog.offers if ch == name and sku in xml_skus)
-        if count:
-            notes.append(
-                f"{', '.join(XML_ONLY_FIELDS)} exist only in XML packages: json channel {name} "
-                f"does not receive them ({count} offer(s) set some on an xml channel)"
-            )
-    return tuple(notes)
+            counts[change.channel] = counts.get(change.channel, 0) + 1
+    return tuple(
+        f"{', '.join(XML_ONLY_FIELDS)} exist only in XML packages: json channel {name} "
+        f"does not receive them ({count} offer(s) of this plan set some on an xml channel)"
+        for name, count in sorted(counts.items())
+    )
 
 
 def build_plan(
@@ -56,7 +59,7 @@ def build_plan(
         channels=summaries,
         changes=changes,
         guards=check_guards(catalog.guards, summaries, changes),
-        notes=_xml_only_notes(catalog, target),
+        notes=_xml_only_notes(catalog, changes),
         target=target.as_dict(),
     )
     return replace(plan, plan_hash=compute_plan_hash(plan))

@@ -228,11 +228,12 @@ def nested_changes(change: FieldChange) -> list[str]:
             elif kind == "dictionary_item_removed":
                 lines.append(f"{path} removed: {_flat(item.t1)}")
             else:
-                lines.append(f"{path}: {item.t1} -> {item.t2}")
+                lines.append(f"{path}: {_flat(item.t1)} -> {_flat(item.t2)}")
     return lines
 
 
 def _flat(value: Any) -> str:
+    """A value for a reader: a mapping as "key value" pairs, nothing shown as "None"."""
     if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items())
-    return str(value)
+        return ", ".join(f"{k} {v}" for k, v in value.items() if v is not None)
+    return "(none)" if value is None else str(value)

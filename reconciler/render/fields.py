@@ -59,22 +59,41 @@ def is_nested(fc: FieldChange) -> bool:
     return fc.field in ("delivery", "discounts")
 
 
-def offer_summary(offer: Offer) -> str:
-    """A created offer in one line: what a reviewer checks first."""
-    parts = [
-        f"price {offer.price}",
-        f"stock {offer.stock}",
-        f"gtin {offer.gtin}",
-        offer.condition.value,
-        f"delivery {value_text(offer.delivery)}",
-    ]
-    for name in XML_ONLY_FIELDS:
+# What a create sends, in the order a reviewer checks it. A field with no value is left out
+# (never printed as "None"), and so are the taxes at zero: no eco tax is no value to review.
+_CREATE_FIELDS = (
+    "price",
+    "stock",
+    "gtin",
+    "condition",
+    "vat",
+    "eco_tax",
+    "dea_tax",
+    "preparation_days",
+    "delivery",
+    *XML_ONLY_FIELDS,
+)
+_ZERO_IS_NONE = ("eco_tax", "dea_tax")
+
+
+def create_values(offer: Offer) -> list[tuple[str, str]]:
+    """(field, text) of every field a create sends that has a value, discounts last."""
+    found = []
+    for name in _CREATE_FIELDS:
         value = getattr(offer, name)
-        if value not in ("", None):
-            parts.append(f"{name} {value_text(value)}")
+        if value in ("", None) or (name in _ZERO_IS_NONE and not value):
+            continue
+        found.append((name, value_text(value)))
     if offer.discounts:
-        parts.append(f"discounts {discounts_text(offer)}")
-    return ", ".join(parts)
+        found.append(("discounts", discounts_text(offer)))
+    return found
+
+
+def offer_summary(offer: Offer) -> str:
+    """A created offer in one line: every field the create sends."""
+    return ", ".join(
+        text if name == "condition" else f"{name} {text}" for name, text in create_values(offer)
+    )
 
 
 def change_headline(change: Change) -> str:
@@ -124,6 +143,13 @@ def totals_line(plan: Plan) -> str:
         f"Plan: {t['creates']} to create, {t['updates']} to update, "
         f"{t['deletes']} to delete, {t['withdraws']} to withdraw."
     )
+
+
+def unacknowledged(plan: Plan, ack: str | None = None, allow: tuple[str, ...] = ()) -> list:
+    """The guard violations still blocking once `--ack`/`--allow` are taken into account."""
+    if ack and ack == plan.plan_hash:
+        return []
+    return [g for g in plan.guards if g.guard not in allow]
 
 
 def acknowledge_hint(plan: Plan) -> str:

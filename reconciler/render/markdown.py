@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import html
 
-from reconciler.catalog.model import XML_ONLY_FIELDS
 from reconciler.plan.model import Action, Change, Plan
 from reconciler.render.fields import (
     SYMBOLS,
     acknowledge_hint,
     change_headline,
+    create_values,
     nested_lines,
     totals_line,
     value_text,
@@ -76,12 +76,7 @@ def _details(change: Change) -> str:
     rows = ["| Field | Before | After |", "|---|---|---|"]
     if change.action is Action.CREATE and change.after is not None:
         rows = ["| Field | Value |", "|---|---|"]
-        for name in ("gtin", "price", "stock", "condition", "vat", "eco_tax", "dea_tax"):
-            rows.append(f"| {name} | {_cell(value_text(getattr(change.after, name)))} |")
-        for name in ("delivery", *XML_ONLY_FIELDS, "discounts"):
-            value = getattr(change.after, name)
-            if value not in ("", None, ()):
-                rows.append(f"| {name} | {_cell(value_text(value))} |")
+        rows += [f"| {name} | {_cell(text)} |" for name, text in create_values(change.after)]
     elif change.action is Action.DELETE and change.before is not None:
         rows = ["| Field | Live value |", "|---|---|", f"| price | {change.before.price} |"]
         rows.append(f"| stock | {change.before.stock} |")

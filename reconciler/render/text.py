@@ -15,6 +15,7 @@ from reconciler.render.fields import (
     change_headline,
     nested_lines,
     totals_line,
+    unacknowledged,
 )
 
 STYLES = {
@@ -45,8 +46,11 @@ def _channel_line(summary) -> Text:  # noqa: ANN001 - ChannelSummary
     return head
 
 
-def plan_lines(plan: Plan) -> list[Text]:
-    """The plan as styled lines; plain text is the same lines without their styles."""
+def plan_lines(plan: Plan, ack: str | None = None, allow: tuple[str, ...] = ()) -> list[Text]:
+    """The plan as styled lines; plain text is the same lines without their styles.
+
+    `ack`/`allow` are apply's acknowledgements: a guard they cover is said to be acknowledged,
+    not to block."""
     lines: list[Text] = [
         Text(f"Plan {plan.plan_hash} for seller {plan.seller_id}", style="bold"),
         Text(f"catalog {plan.catalog_hash[:16]}, made {plan.created_at}"),
@@ -70,9 +74,18 @@ def plan_lines(plan: Plan) -> list[Text]:
         lines.append(Text(""))
         lines.extend(Text(f"Note: {note}", style="cyan") for note in plan.notes)
     lines.append(Text(""))
-    if plan.blocked:
+    blocking = unacknowledged(plan, ack, allow)
+    for violation in plan.guards:
+        if violation not in blocking:
+            lines.append(
+                Text(
+                    f"Acknowledged: {violation.guard} on {violation.channel}: {violation.message}",
+                    style="yellow",
+                )
+            )
+    if blocking:
         lines.append(Text("BLOCKED: this plan trips the guards below.", style="bold red"))
-        for violation in plan.guards:
+        for violation in blocking:
             lines.append(
                 Text(f"  {violation.guard} on {violation.channel}: {violation.message}", "red")
             )
@@ -81,11 +94,14 @@ def plan_lines(plan: Plan) -> list[Text]:
     return lines
 
 
-def print_plan(plan: Plan, console: Console) -> None:
+def print_plan(
+    plan: Plan, console: Console, ack: str | None = None, allow: tuple[str, ...] = ()
+) -> None:
+    lines = plan_lines(plan, ack, allow)
     if not console.is_terminal:  # plain lines: written at once, a 200,000-offer plan in a blink
-        console.file.write(render_text(plan))
+        console.file.write("".join(line.plain + "\n" for line in lines))
         return
-    for line in plan_lines(plan):
+    for line in lines:
         console.print(line, soft_wrap=True, highlight=False)
 
 
