@@ -130,24 +130,37 @@ class Progress:
 
 
 class RichProgress(Progress):
-    """A live bar per channel (offers uploaded) and a line per finished package."""
+    """Live on a terminal: a bar per channel (offers uploaded, elapsed, time left), then a
+    spinner per submitted package with its elapsed time until it ends, and a line when it does.
+    """
 
     def __init__(self, console: object):
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
         from rich.progress import Progress as Bars
 
         assert isinstance(console, Console)
         self.console = console
         super().__init__(lambda text: console.print(text, markup=False, highlight=False))
         self.bars = Bars(
+            SpinnerColumn(finished_text=" "),
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
             console=console,
             transient=False,
         )
         self.tasks: dict[str, int] = {}
+        self.packages: dict[str, int] = {}
 
     def __enter__(self) -> RichProgress:
         self.bars.start()
@@ -160,3 +173,20 @@ class RichProgress(Progress):
         if channel not in self.tasks:
             self.tasks[channel] = self.bars.add_task(f"{channel}: offers sent", total=total)
         self.bars.update(self.tasks[channel], completed=count, total=total)
+
+    def submitted(self, channel: str, package: str, offers: int) -> None:
+        # No total: the marketplace says when it is done, not how far it got.
+        self.packages[package] = self.bars.add_task(
+            f"{channel}: package {package} ({offers} offer(s)) integrating", total=None
+        )
+
+    def finished(self, outcome: PackageOutcome) -> None:
+        task = self.packages.pop(outcome.package_id, None)
+        if task is not None:
+            self.bars.update(
+                task,
+                total=1,
+                completed=1,
+                description=f"{outcome.channel}: package {outcome.package_id} {outcome.state}",
+            )
+        super().finished(outcome)

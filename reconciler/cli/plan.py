@@ -12,12 +12,23 @@ from rich.console import Console
 from reconciler.errors import ExitCode
 from reconciler.plan.model import Plan
 
-FORMATS = ("text", "json", "markdown")
+FORMATS = ("text", "json", "markdown", "html")
+
+full_option = click.option(
+    "--full",
+    is_flag=True,
+    help="List every change even outside a terminal (by default, a plan of more than 200 "
+    "changes is listed compactly in CI logs: counts, the first 50 changes).",
+)
 
 
-def echo_plan(plan: Plan, fmt: str) -> None:
+def echo_plan(plan: Plan, fmt: str, full: bool = False) -> None:
     """The one way every command shows a plan: the renderer swaps, the plan does not."""
-    if fmt == "json":
+    if fmt == "html":
+        from reconciler.render.html import render_html
+
+        click.echo(render_html(plan), nl=False)
+    elif fmt == "json":
         from reconciler.plan.serialize import write_plan
 
         write_plan(plan, sys.stdout)
@@ -28,17 +39,19 @@ def echo_plan(plan: Plan, fmt: str) -> None:
     else:
         from reconciler.render.text import print_plan
 
-        print_plan(plan, Console(highlight=False))
+        print_plan(plan, Console(highlight=False), full=full)
 
 
 def _progress_display():  # noqa: ANN202 - a rich Progress, or None when not on a terminal
     if not sys.stderr.isatty():
         return None
-    from rich.progress import Progress, SpinnerColumn, TextColumn
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    # GET /offers says nothing of how many offers are left: elapsed time, not a guessed ETA.
     return Progress(
         SpinnerColumn(),
         TextColumn("reading live offers: {task.description}"),
+        TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
     )
@@ -86,6 +99,7 @@ def _plan(directory: Path, channels: tuple[str, ...], skus: tuple[str, ...]) -> 
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--channel", "channels", multiple=True, help="Only this channel (repeatable).")
 @click.option("--sku", "skus", multiple=True, help="Only skus matching this glob (repeatable).")
+@full_option
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
@@ -99,6 +113,7 @@ def command(
     fmt: str,
     channels: tuple[str, ...],
     skus: tuple[str, ...],
+    full: bool,
     detailed_exitcode: bool,
 ) -> None:
     """Compare the catalog in DIRECTORY with the live marketplace and show what would change.
@@ -115,7 +130,7 @@ def command(
             save_plan(plan, str(out))
         except OSError as err:
             raise click.ClickException(f"cannot write the plan to {out}: {err.strerror}") from None
-    echo_plan(plan, fmt)
+    echo_plan(plan, fmt, full)
     write_github_files(plan, os.environ)
     if detailed_exitcode and plan.has_changes:
         ctx.exit(ExitCode.CHANGES)

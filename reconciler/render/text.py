@@ -46,11 +46,22 @@ def _channel_line(summary) -> Text:  # noqa: ANN001 - ChannelSummary
     return head
 
 
-def plan_lines(plan: Plan, ack: str | None = None, allow: tuple[str, ...] = ()) -> list[Text]:
+# Not on a terminal (CI logs), a plan with more changes than this is listed compactly: the
+# counts per channel and action, the first COMPACT_SHOWN changes, the rest in the saved plan.
+COMPACT_ABOVE = 200
+COMPACT_SHOWN = 50
+
+
+def plan_lines(
+    plan: Plan,
+    ack: str | None = None,
+    allow: tuple[str, ...] = (),
+    shown: int | None = None,
+) -> list[Text]:
     """The plan as styled lines; plain text is the same lines without their styles.
 
     `ack`/`allow` are apply's acknowledgements: a guard they cover is said to be acknowledged,
-    not to block."""
+    not to block. `shown` lists only that many changes (compact mode); None lists them all."""
     lines: list[Text] = [
         Text(f"Plan {plan.plan_hash} for seller {plan.seller_id}", style="bold"),
         Text(f"catalog {plan.catalog_hash[:16]}, made {plan.created_at}"),
@@ -58,18 +69,32 @@ def plan_lines(plan: Plan, ack: str | None = None, allow: tuple[str, ...] = ()) 
     if plan.target:
         target = "; ".join(f"{k} {', '.join(v)}" for k, v in plan.target.items())
         lines.append(Text(f"targeted: {target}"))
+    budget = len(plan.changes) if shown is None else shown
     for summary in plan.channels:
         lines.append(Text(""))
         lines.append(_channel_line(summary))
         for change in plan.changes:
             if change.channel != summary.channel:
                 continue
+            budget -= 1
+            if budget < 0:
+                break
             style = STYLES[change.action]
             line = Text(f"  {SYMBOLS[change.action]} ", style=style)
             line.append(change.sku, style="bold")
             line.append(f"  {change_headline(change)}")
             lines.append(line)
             lines.extend(Text(f"      {detail}") for detail in nested_lines(change))
+    hidden = len(plan.changes) - (len(plan.changes) if shown is None else shown)
+    if hidden > 0:
+        lines.append(Text(""))
+        lines.append(
+            Text(
+                f"... {hidden:,} more change(s) not listed here: save the plan (--out plan.json) "
+                "and list it with `catalog show plan.json --full`, or plan with --full",
+                style="cyan",
+            )
+        )
     if plan.notes:
         lines.append(Text(""))
         lines.extend(Text(f"Note: {note}", style="cyan") for note in plan.notes)
@@ -95,9 +120,15 @@ def plan_lines(plan: Plan, ack: str | None = None, allow: tuple[str, ...] = ()) 
 
 
 def print_plan(
-    plan: Plan, console: Console, ack: str | None = None, allow: tuple[str, ...] = ()
+    plan: Plan,
+    console: Console,
+    ack: str | None = None,
+    allow: tuple[str, ...] = (),
+    full: bool = False,
 ) -> None:
-    lines = plan_lines(plan, ack, allow)
+    """On a terminal every change; elsewhere (CI) a big plan compactly unless `full`."""
+    compact = not full and not console.is_terminal and len(plan.changes) > COMPACT_ABOVE
+    lines = plan_lines(plan, ack, allow, COMPACT_SHOWN if compact else None)
     if not console.is_terminal:  # plain lines: written at once, a 200,000-offer plan in a blink
         console.file.write("".join(line.plain + "\n" for line in lines))
         return

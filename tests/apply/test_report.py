@@ -73,3 +73,20 @@ def test_rich_progress_draws_bars_and_package_lines_on_a_terminal():
     text = out.getvalue()
     assert "cdiscount: offers sent" in text
     assert "package p1 Integrated, 1/1 offer(s) integrated" in text
+
+
+def test_rich_progress_shows_elapsed_time_and_a_spinner_while_a_package_integrates():
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=140)
+    with RichProgress(console) as progress:
+        progress.uploaded("cdiscount", 100, 100)
+        progress.submitted("cdiscount", "p1", 100)
+        waiting = progress.bars.tasks[progress.packages["p1"]]
+        assert "package p1 (100 offer(s)) integrating" in waiting.description
+        assert waiting.total is None  # a spinner: the marketplace gives no progress figure
+        progress.bars.refresh()
+        progress.finished(package(outcome("A", OfferStatus.INTEGRATED)))
+        assert waiting.finished and "p1 Integrated" in waiting.description
+        assert progress.packages == {}
+    text = out.getvalue()
+    assert "0:00:0" in text  # the elapsed-time column (h:mm:ss)

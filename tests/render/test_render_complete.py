@@ -85,3 +85,44 @@ def test_an_allowed_guard_is_said_acknowledged_not_blocked():
     assert "BLOCKED" not in acked
     other = "\n".join(x.plain for x in plan_lines(plan, allow=("max_update_percent",)))
     assert "BLOCKED" in other
+
+
+def _big_plan(n: int):
+    return make_plan([offer(sku=f"SKU-{i:05}", stock=i) for i in range(n)], [])
+
+
+def test_a_big_plan_in_a_ci_log_is_compact_unless_full_is_asked():
+    import io
+
+    from rich.console import Console
+
+    from reconciler.render.text import COMPACT_SHOWN, print_plan
+
+    plan = _big_plan(300)
+    out = io.StringIO()
+    print_plan(plan, Console(file=out, force_terminal=False))
+    listed = [line for line in out.getvalue().splitlines() if line.startswith("  + ")]
+    assert len(listed) == COMPACT_SHOWN
+    assert "cdiscount (CDISFR, xml, 0 live): 300 to create" in out.getvalue()
+    assert "250 more change(s) not listed here" in out.getvalue()
+    assert (
+        out.getvalue()
+        .rstrip()
+        .endswith("Plan: 300 to create, 0 to update, 0 to delete, 0 to withdraw.")
+    )
+    full = io.StringIO()
+    print_plan(plan, Console(file=full, force_terminal=False), full=True)
+    assert sum(line.startswith("  + ") for line in full.getvalue().splitlines()) == 300
+    assert "not listed" not in full.getvalue()
+
+
+def test_a_small_plan_is_listed_whole_in_a_ci_log():
+    import io
+
+    from rich.console import Console
+
+    from reconciler.render.text import print_plan
+
+    out = io.StringIO()
+    print_plan(_big_plan(120), Console(file=out, force_terminal=False))
+    assert sum(line.startswith("  + ") for line in out.getvalue().splitlines()) == 120
