@@ -21,6 +21,9 @@ Where the seller, channels and URLs come from:
 Files: catalog.yaml (the most common values lifted into `defaults`), offers/*.yaml (one entry
 per sku, `overrides` where channels differ) and operations/*.yaml (running and future sales).
 Importing twice gives the same bytes; `catalog plan` on the result shows no change.
+With --replace over an existing catalog, the import updates it in place: catalog.yaml, each
+sku's file and tags, operation names and selectors are kept, and an offers file whose offers
+did not change is not touched (its comments stay); what could not be kept is listed.
 """
 
 
@@ -83,17 +86,40 @@ def command(
     else:
         settings = load_catalog(catalog_dir)
     settings = only_channels(settings, channels)
+    previous = _previous(out) if replace else None
     with open_marketplace(settings) as client:
         live = read_live_offers(client, list(settings.channels.values()))
-    files = catalog_documents(settings, live, now(), SplitBy(split_by))
-    write_folder(out, files, replace=replace)
+    files = catalog_documents(settings, live, now(), SplitBy(split_by), previous)
+    done = write_folder(out, files, replace=replace)
     skus = len({sku for _, sku in live})
     click.echo(
         f"Imported {len(live)} live offer(s), {skus} sku(s), from "
-        f"{len(settings.channels)} channel(s) into {out}: {', '.join(files)}"
+        f"{len(settings.channels)} channel(s) into {out}: "
+        f"{', '.join(done.written) or 'no file changed'}"
     )
+    if previous is not None and done.unchanged:
+        click.echo(f"Kept as written (nothing changed): {', '.join(done.unchanged)}")
+    for line in done.lost():
+        click.echo(f"Not kept: {line}")
     if settings.marketplace.sandbox:
         shop, copied = bring_embedded_shop(settings, out)
         if copied:
             click.echo(f"Copied the embedded sandbox's shop to {shop}.")
     load_catalog(out)  # the import's own check: what it wrote is a valid catalog
+
+
+def _previous(out: Path):  # noqa: ANN202 - Previous | None, imported lazily
+    """The catalog a re-import updates in place, if `out` holds a valid one."""
+    from reconciler.catalog import check_catalog
+    from reconciler.importing.previous import Previous
+
+    if not (out / "catalog.yaml").is_file():
+        return None
+    catalog, problems = check_catalog(out)
+    if catalog is None:
+        click.echo(
+            f"{out} holds an invalid catalog ({len(problems)} problem(s)): it is rewritten whole, "
+            "nothing of its layout is kept"
+        )
+        return None
+    return Previous.read(catalog)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -21,6 +22,7 @@ from reconciler.catalog.model import (
     PriceAlignment,
 )
 from reconciler.importing.operations import ImportedOperation, live_operations
+from reconciler.importing.previous import Previous
 from reconciler.importing.shape import OfferEntry, lift_defaults, offer_entries
 from reconciler.importing.yaml_style import Inline, InlineList, dump
 
@@ -36,21 +38,47 @@ def catalog_documents(
     live: Mapping[tuple[str, str], Offer],
     now: datetime,
     split_by: SplitBy = SplitBy.NONE,
+    previous: Previous | None = None,
 ) -> dict[str, str]:
-    """Every file of the imported catalog folder, by path relative to the folder."""
+    """Every file of the imported catalog folder, by path relative to the folder.
+
+    With `previous` (a re-import over a catalog), catalog.yaml and every offers file whose
+    offers did not change keep their text; see reconciler.importing.previous.
+    """
     channels = settings.channels
-    defaults = lift_defaults(live.values())
     header = f"# Imported by `catalog import` from the live offers of seller {settings.seller_id}\n"
-    files = {"catalog.yaml": dump(_settings_document(settings, defaults), header)}
+    if previous is None:
+        defaults = lift_defaults(live.values())
+        files = {"catalog.yaml": dump(_settings_document(settings, defaults), header)}
+    else:
+        defaults = previous.defaults
+        files = {"catalog.yaml": previous.text_of("catalog.yaml")}
+    kept = previous.unchanged_files(live) if previous else set()
     entries = offer_entries(live, channels, defaults)
-    for name, group in _group_offers(entries, split_by).items():
-        offers = [_offer_document(e, all_channels=len(e.channels) == len(channels)) for e in group]
-        files[f"offers/{name}.yaml"] = dump({"offers": offers}, header)
+    for path, group in _group_offers(entries, split_by, previous).items():
+        if path in kept:
+            files[path] = previous.text_of(path)  # type: ignore[union-attr]
+            continue
+        offers = [
+            _offer_document(
+                e,
+                all_channels=len(e.channels) == len(channels),
+                tags=previous.tags_of(e.sku) if previous else [],
+            )
+            for e in group
+        ]
+        files[path] = dump({"offers": offers}, _header(previous, path, header))
     operations = live_operations(live, channels, now)
-    for name, ops in _group_operations(operations, split_by).items():
-        document = {"operations": [_operation(op) for op in ops]}
-        files[f"operations/{name}.yaml"] = dump(document, header)
+    for path, documents in _operation_documents(operations, split_by, previous).items():
+        if isinstance(documents, str):
+            files[path] = documents
+        else:
+            files[path] = dump({"operations": documents}, _header(previous, path, header))
     return dict(sorted(files.items()))
+
+
+def _header(previous: Previous | None, path: str, default: str) -> str:
+    return previous.header_of(path, default) if previous else default
 
 
 def _settings_document(settings: Catalog, defaults: Mapping[str, object]) -> dict:
@@ -86,11 +114,13 @@ def _settings_document(settings: Catalog, defaults: Mapping[str, object]) -> dic
     return document
 
 
-def _offer_document(entry: OfferEntry, all_channels: bool) -> dict:
+def _offer_document(entry: OfferEntry, all_channels: bool, tags: list[str]) -> dict:
     document: dict[str, object] = {"sku": entry.sku}
     document.update((name, yaml_value(value)) for name, value in entry.fields)
     if not all_channels:
         document["channels"] = InlineList(entry.channels)
+    if tags:
+        document["tags"] = InlineList(tags)
     if entry.overrides:
         document["overrides"] = {
             channel: Inline((name, yaml_value(value)) for name, value in fields)
@@ -99,7 +129,7 @@ def _offer_document(entry: OfferEntry, all_channels: bool) -> dict:
     return document
 
 
-def _operation(op: ImportedOperation) -> dict:
+def _operation(op: ImportedOperation, selector: dict | None = None) -> dict:
     document: dict[str, object] = {
         "name": op.name,
         "kind": op.kind.value,
@@ -110,8 +140,43 @@ def _operation(op: ImportedOperation) -> dict:
     }
     if op.reference_price is not None:
         document["reference_price"] = op.reference_price
-    document["offers"] = {"skus": list(op.skus)}
+    document["offers"] = selector or {"skus": list(op.skus)}
     return document
+
+
+def _operation_documents(
+    operations: list[ImportedOperation], split_by: SplitBy, previous: Previous | None
+) -> dict[str, list[dict] | str]:
+    """Operations by file. One the catalog already had keeps its name, its file and, while it
+    still picks exactly these offers, its own selector (tags included). A file whose every
+    operation is kept that way is kept as written (a str: its text)."""
+    files: dict[str, list[dict]] = {}
+    as_written: dict[str, int] = {}  # file -> operations kept exactly
+    for op in operations:
+        known = previous.operation_like(op) if previous else None
+        if known is None or previous is None:
+            name = op.channel if split_by is SplitBy.CHANNEL else "operations"
+            files.setdefault(f"operations/{name}.yaml", []).append(_operation(op))
+            continue
+        selector = None
+        path = (
+            previous.relative(known.location.file)
+            if known.location
+            else "operations/operations.yaml"
+        )
+        if previous.tag_selector_holds(known, op.skus):
+            chosen = known.selector
+            selector = {"skus": InlineList(chosen.skus)} if chosen.skus else {}
+            if chosen.tags:
+                selector["tags"] = InlineList(chosen.tags)
+            as_written[path] = as_written.get(path, 0) + 1
+        files.setdefault(path, []).append(_operation(replace(op, name=known.name), selector))
+    return {
+        path: previous.text_of(path)
+        if previous and as_written.get(path) == len(docs) == previous.operations_in(path)
+        else docs
+        for path, docs in files.items()
+    }
 
 
 def yaml_value(value: object) -> object:
@@ -130,26 +195,22 @@ def yaml_value(value: object) -> object:
     return value
 
 
-def _group_offers(entries: list[OfferEntry], split_by: SplitBy) -> dict[str, list[OfferEntry]]:
+def _group_offers(
+    entries: list[OfferEntry], split_by: SplitBy, previous: Previous | None
+) -> dict[str, list[OfferEntry]]:
+    """Entries by offers file: the file that declared the sku before, else by `split_by`."""
     groups: dict[str, list[OfferEntry]] = {}
     for entry in entries:
-        if split_by is SplitBy.CHANNEL:
-            name = "+".join(entry.channels)
-        elif split_by is SplitBy.PREFIX:
-            name = sku_prefix(entry.sku)
-        else:
-            name = "offers"
-        groups.setdefault(name, []).append(entry)
-    return groups
-
-
-def _group_operations(
-    operations: list[ImportedOperation], split_by: SplitBy
-) -> dict[str, list[ImportedOperation]]:
-    groups: dict[str, list[ImportedOperation]] = {}
-    for op in operations:
-        name = op.channel if split_by is SplitBy.CHANNEL else "operations"
-        groups.setdefault(name, []).append(op)
+        path = previous.file_of(entry.sku) if previous else None
+        if path is None:
+            if split_by is SplitBy.CHANNEL:
+                name = "+".join(entry.channels)
+            elif split_by is SplitBy.PREFIX:
+                name = sku_prefix(entry.sku)
+            else:
+                name = "offers"
+            path = f"offers/{name}.yaml"
+        groups.setdefault(path, []).append(entry)
     return groups
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.catalog.model import Catalog
@@ -17,11 +18,33 @@ class ImportRefused(ReconcilerError):
     """The output folder holds files that the import would mix with or overwrite."""
 
 
-def write_folder(out: Path, files: dict[str, str], replace: bool = False) -> list[Path]:
-    """Write `files` under `out`; with `replace`, the YAML data files already there go first.
+@dataclass
+class Written:
+    """What an import did to the folder, for the seller to read."""
+
+    written: list[str] = field(default_factory=list)  # new or rewritten, relative paths
+    unchanged: list[str] = field(default_factory=list)  # already held exactly this text
+    removed: list[str] = field(default_factory=list)  # catalog files no longer needed
+    comments_lost: list[str] = field(default_factory=list)  # rewritten files that had comments
+
+    def lost(self) -> list[str]:
+        """What a re-import could not keep of the hand-written catalog, one line each."""
+        lines = [
+            f"{p}: removed (none of its offers or operations is live any more)"
+            for p in self.removed
+        ]
+        lines += [
+            f"{p}: rewritten with the live values; its comments were not kept"
+            for p in self.comments_lost
+        ]
+        return lines
+
+
+def write_folder(out: Path, files: dict[str, str], replace: bool = False) -> Written:
+    """Write `files` under `out`; with `replace`, catalog files not among them are removed.
 
     Without `replace`, a folder that already holds a catalog is refused: an import never
-    silently overwrites a seller's edits.
+    silently overwrites a seller's edits. A file that already holds its text is not touched.
     """
     existing = _catalog_files(out)
     if existing and not replace:
@@ -31,15 +54,39 @@ def write_folder(out: Path, files: dict[str, str], replace: bool = False) -> lis
             f"{out} already holds a catalog ({shown}{more}): "
             "choose an empty --out folder, or pass --replace to overwrite it"
         )
+    done = Written()
     for path in existing:
-        path.unlink()
-    written = []
+        relative = path.relative_to(out).as_posix()
+        if relative not in files:
+            path.unlink()
+            done.removed.append(relative)
     for relative, text in files.items():
         path = out / relative
+        before = path.read_text(encoding="utf-8") if path.is_file() else None
+        if before == text:
+            done.unchanged.append(relative)
+            continue
+        if before is not None and any(
+            line.lstrip().startswith("#") for line in before.splitlines()[1:]
+        ):
+            done.comments_lost.append(relative)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+        done.written.append(relative)
+    return done
+
+
+def comments(text: str) -> set[str]:
+    """The comments of a YAML text (whole-line and after a value), near enough to tell
+    whether a rewrite dropped some: a '#' inside a quoted value may count as one."""
+    found = set()
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            found.add(stripped)
+        elif " #" in line:
+            found.add(line[line.index(" #") + 1 :].strip())
+    return found
 
 
 def _catalog_files(out: Path) -> list[Path]:
