@@ -42,11 +42,15 @@ def number(value: Decimal) -> int | float:
 
 
 def taxes(offer: Offer) -> list[dict[str, object]]:
-    return [
+    """VAT and Ecotax always (the documented codes); DEA only when there is one: no source
+    names its code for sure (`DEA`, `Deatax`, `deaTax` are all seen), so a zero is not risked."""
+    listed: list[dict[str, object]] = [
         {"code": "VAT", "value": number(offer.vat)},
         {"code": "Ecotax", "value": number(offer.eco_tax)},
-        {"code": "DEA", "value": number(offer.dea_tax)},
     ]
+    if offer.dea_tax:
+        listed.append({"code": "DEA", "value": number(offer.dea_tax)})
+    return listed
 
 
 def delivery_modes(offer: Offer) -> list[dict[str, object]]:

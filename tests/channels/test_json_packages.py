@@ -46,7 +46,6 @@ def test_create_is_an_upsert_with_the_whole_offer_and_nothing_xml_only():
             "taxes": [
                 {"code": "VAT", "value": 20},
                 {"code": "Ecotax", "value": 0.35},
-                {"code": "DEA", "value": 0},
             ],
         },
         "deliveryModes": [{"code": "TRK", "cost": 4.9, "additionalCost": 1}],
@@ -63,7 +62,7 @@ def test_update_sends_only_what_changed_but_whole_tax_and_delivery_lists():
     }
     body = offer_request(update(before, offer(eco_tax=Decimal("0.50"))))
     assert body["price"]["taxes"][1] == {"code": "Ecotax", "value": 0.5}
-    assert len(body["price"]["taxes"]) == 3
+    assert len(body["price"]["taxes"]) == 2
     two = (
         DeliveryOption("REG", Decimal("6.90"), Decimal("2.00")),
         DeliveryOption("TRK", Decimal("4.90"), Decimal("1.00")),
@@ -71,6 +70,17 @@ def test_update_sends_only_what_changed_but_whole_tax_and_delivery_lists():
     body = offer_request(update(before, offer(delivery=two)))
     assert [d["code"] for d in body["deliveryModes"]] == ["REG", "TRK"]
     assert set(body) == {"sellerExternalReference", "deliveryModes"}
+
+
+def test_vat_and_ecotax_always_go_and_dea_only_when_not_zero():
+    def codes(**fields: object) -> dict[str, object]:
+        body = offer_request(Change("zz", "SKU-1", Action.CREATE, None, offer(**fields)))
+        return {t["code"]: t["value"] for t in body["price"]["taxes"]}  # type: ignore[index]
+
+    assert codes(eco_tax=Decimal("0")) == {"VAT": 20, "Ecotax": 0}
+    assert codes(dea_tax=Decimal("0.50")) == {"VAT": 20, "Ecotax": 0.35, "DEA": 0.5}
+    cleared = offer_request(update(offer(dea_tax=Decimal("0.50")), offer()))
+    assert [t["code"] for t in cleared["price"]["taxes"]] == ["VAT", "Ecotax"]  # type: ignore[index]
 
 
 def test_delete_is_the_reference_alone():
