@@ -1,10 +1,11 @@
 """The one rate governor every marketplace call goes through.
 
-Octopia limits sellers in two ways: a documented 429 with Retry-After, and an undocumented
-403 "Out of call volume quota. Quota will be replenished in HH:MM:SS" after ~600 calls. Both
-pause *every* caller, not only the one that was told, so the pause is shared. Gateway failures
-(5xx, empty 503, dropped connections) are retried with exponential back-off and jitter. Nothing
-waits past the overall time budget: the run stops with MarketplaceUnreachable saying why.
+Octopia limits sellers in two ways: a documented 429 with Retry-After, and a 403 "Out of call
+volume quota. Quota will be replenished in 00:11:35." after ~600 calls (the API gateway's stock
+wording, which also writes the wait `20.09:58:55`, days first, or "2.12 days"). Both pause
+*every* caller, not only the one that was told, so the pause is shared. Gateway failures (5xx,
+empty 503, dropped connections) are retried with exponential back-off and jitter. Nothing waits
+past the overall time budget: the run stops with BudgetExhausted (exit 7) saying why.
 """
 
 from __future__ import annotations
@@ -14,17 +15,25 @@ import random
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 
+from reconciler import clock as wall
 from reconciler.errors import MarketplaceUnreachable
 
 log = logging.getLogger(__name__)
 
 _QUOTA = re.compile(r"out of call volume quota", re.IGNORECASE)
-_REPLENISHED = re.compile(r"replenished in (\d+):(\d{2}):(\d{2})")
+# A .NET TimeSpan: [d.]hh:mm:ss[.fffffff]
+_TIMESPAN = re.compile(r"replenished in (?:(\d+)\.)?(\d+):(\d{2}):(\d{2})(?:\.(\d+))?")
+_SPELLED = re.compile(
+    r"replenished in (\d+(?:[.,]\d+)?)\s*(day|hour|minute|second)s?", re.IGNORECASE
+)
+_UNIT = {"day": 86400, "hour": 3600, "minute": 60, "second": 1}
 
 
 # Failures before the request left us: safe to send again, whatever the call.
@@ -33,6 +42,10 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 class AnswerLost(MarketplaceUnreachable):
     """A call that must not be repeated went out, and its answer never came back."""
+
+
+class BudgetExhausted(MarketplaceUnreachable):
+    """The run's time budget is spent (or a wait would overrun it): stop now, never retry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +62,11 @@ class Limits:
     max_attempts: int = 6  # per call, for 5xx and connection failures
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
+    # The call volume quota as measured in production (~600 calls in a few minutes; the real
+    # figures are not published). Only used to keep polling from spending it: see poll_delay.
+    quota_calls: int = 600
+    quota_window: float = 300.0
+    poll_share: float = 0.5  # past this share of the quota in the window, polls go slowest
 
 
 def quota_wait(response: httpx.Response) -> float | None:
@@ -58,11 +76,22 @@ def quota_wait(response: httpx.Response) -> float | None:
     text = response.text
     if not _QUOTA.search(text):
         return None
-    found = _REPLENISHED.search(text)
-    if not found:
-        return 60.0
-    hours, minutes, seconds = (int(g) for g in found.groups())
-    return float(hours * 3600 + minutes * 60 + seconds)
+    found = _TIMESPAN.search(text)
+    if found:
+        days, hours, minutes, seconds, fraction = found.groups()
+        whole = int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + int(seconds)
+        return whole + (float(f"0.{fraction}") if fraction else 0.0)
+    spelled = _SPELLED.search(text)
+    if spelled:
+        return float(spelled.group(1).replace(",", ".")) * _UNIT[spelled.group(2).lower()]
+    return 60.0
+
+
+def returns_at(seconds: float) -> str:
+    """When a wait of `seconds` from now ends, for a person: '2026-12-22 19:03 UTC (in 20 days,
+    9:58:55)'."""
+    moment = wall.now() + timedelta(seconds=seconds)
+    return f"{moment:%Y-%m-%d %H:%M} UTC (in {timedelta(seconds=round(seconds))})"
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -94,16 +123,33 @@ class Governor:
         self._tokens = float(limits.burst)
         self._refilled = clock()
         self._paused_until = 0.0
+        self._recent: deque[float] = deque()  # when the calls of the quota window went out
         self.calls = 0  # requests actually sent, retries included
         self.retries = 0
 
     def remaining(self) -> float:
         return self._deadline - self._clock()
 
+    def quota_used(self) -> int:
+        """Calls sent within the last quota window (every call counts, polls included)."""
+        with self._lock:
+            self._forget_old(self._clock())
+            return len(self._recent)
+
+    def _forget_old(self, now: float) -> None:
+        while self._recent and self._recent[0] <= now - self.limits.quota_window:
+            self._recent.popleft()
+
+    def poll_delay(self, wanted: float, slowest: float) -> float:
+        """The pause before a status poll: `wanted`, or `slowest` once the calls of the window
+        pass the polling share of the quota, so waiting never spends what uploads need."""
+        limit = self.limits.quota_calls * self.limits.poll_share
+        return max(wanted, slowest) if self.quota_used() >= limit else wanted
+
     def _wait(self, seconds: float, why: str) -> None:
         """Sleep, unless that would cross the time budget: then stop and say why."""
         if seconds > self.remaining():
-            raise MarketplaceUnreachable(
+            raise BudgetExhausted(
                 f"{why}; waiting {seconds:.0f}s more would exceed the time budget "
                 f"of {self.limits.time_budget:.0f}s"
             )
@@ -149,7 +195,7 @@ class Governor:
         failures = 0
         while True:
             if self.remaining() <= 0:
-                raise MarketplaceUnreachable(
+                raise BudgetExhausted(
                     f"{name}: time budget of {self.limits.time_budget:.0f}s exhausted"
                     + (f" (last: {failure})" if failure else "")
                 )
@@ -158,6 +204,8 @@ class Governor:
                 with self._slots:
                     with self._lock:
                         self.calls += 1
+                        self._recent.append(self._clock())
+                        self._forget_old(self._recent[-1])
                     response = send()
             except httpx.TransportError as err:
                 if not resend and not isinstance(err, NOT_SENT):
@@ -203,8 +251,8 @@ class Governor:
             return None
         self._count_retry()
         if wait > self.remaining():
-            raise MarketplaceUnreachable(
-                f"{name}: out of call volume quota, replenished in {wait:.0f}s, "
-                f"beyond the time budget of {self.limits.time_budget:.0f}s"
+            raise BudgetExhausted(
+                f"{name}: out of call volume quota; it returns at {returns_at(wait)}, "
+                f"beyond the time budget of {self.limits.time_budget:.0f}s: run again then"
             )
         return wait

@@ -61,7 +61,7 @@ def guard(request: Request, channel_needed: bool = False, channel: str | None = 
         )
     left = market.quota.exhausted_for(seller)
     if left:
-        body = {"statusCode": 403, "message": quota_message(left)}
+        body = {"statusCode": 403, "message": quota_message(left, market.config.quota.wording)}
         raise ApiError(403, body["message"], body=body)
     channel = channel or request.headers.get("saleschannelid")
     if channel_needed and not channel:

@@ -54,6 +54,7 @@ class Quota:
 
     calls: int = 0
     window_seconds: float = 900.0
+    wording: str = "timespan"  # how the 403 writes the wait: timespan (d.hh:mm:ss) | days
 
 
 @dataclass(frozen=True, slots=True)

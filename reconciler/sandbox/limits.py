@@ -57,10 +57,14 @@ class CallQuota:
             return 0.0
 
 
-def quota_message(seconds: float) -> str:
-    total = math.ceil(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return (
-        f"Out of call volume quota. Quota will be replenished in {hours:02}:{minutes:02}:{secs:02}."
-    )
+def quota_message(seconds: float, wording: str = "timespan") -> str:
+    """The API gateway's stock wording: a .NET TimeSpan (`d.hh:mm:ss` past a day), or, with
+    wording "days", the wait in days with two decimals ("2.12 days")."""
+    if wording == "days":
+        wait = f"{seconds / 86400:.2f} days"
+    else:
+        days, rest = divmod(math.ceil(seconds), 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes, secs = divmod(rest, 60)
+        wait = (f"{days}." if days else "") + f"{hours:02}:{minutes:02}:{secs:02}"
+    return f"Out of call volume quota. Quota will be replenished in {wait}."

@@ -6,6 +6,7 @@ import pytest
 
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace.client import MarketplaceRefused
+from reconciler.marketplace.governor import BudgetExhausted
 
 
 def skus_of(client, channel="CDISFR", limit=4):
@@ -110,6 +111,17 @@ def test_quota_beyond_the_budget_gives_up_saying_why(sandbox_factory, connect, w
     market.seed_offers([wire_offer(n) for n in range(8)])
     client = connect(market, time_budget=5)
     with pytest.raises(MarketplaceUnreachable, match="out of call volume quota.*time budget of 5s"):
+        skus_of(client, limit=2)
+
+
+@pytest.mark.parametrize("wording", ["timespan", "days"])
+def test_a_quota_of_days_stops_at_once_saying_when_it_returns(
+    sandbox_factory, connect, wire_offer, wording
+):
+    market = sandbox_factory(quota={"calls": 2, "window_seconds": 200_000, "wording": wording})
+    market.seed_offers([wire_offer(n) for n in range(8)])
+    client = connect(market, time_budget=600)
+    with pytest.raises(BudgetExhausted, match=r"quota; it returns at .* UTC \(in 2 days, "):
         skus_of(client, limit=2)
 
 

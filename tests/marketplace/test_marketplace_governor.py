@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from reconciler.errors import MarketplaceUnreachable
-from reconciler.marketplace.governor import Governor, Limits, quota_wait
+from reconciler.marketplace.governor import BudgetExhausted, Governor, Limits, quota_wait
 
 
 class FakeTime:
@@ -134,3 +134,48 @@ def test_a_throttle_pauses_every_caller():
     fake.now -= 2  # another caller arriving while the pause still runs must wait it out too
     gov.call("GET /b", answers(httpx.Response(200)))
     assert fake.slept[-1] == pytest.approx(2.0)
+
+
+def quota(wait: str) -> httpx.Response:
+    text = f'{{"statusCode": 403, "message": "Out of call volume quota. Quota will be replenished in {wait}."}}'
+    return httpx.Response(403, content=text.encode())
+
+
+@pytest.mark.parametrize(
+    ("wait", "seconds"),
+    [
+        ("00:11:35", 695.0),
+        ("20.09:58:55", 20 * 86400 + 9 * 3600 + 58 * 60 + 55.0),
+        ("1.00:00:00.5000000", 86400.5),
+        ("2.12 days", 2.12 * 86400),
+        ("1 day", 86400.0),
+        ("90 minutes", 5400.0),
+    ],
+)
+def test_every_wording_of_the_quota_wait_is_read(wait, seconds):
+    assert quota_wait(quota(wait)) == pytest.approx(seconds)
+
+
+def test_a_quota_of_days_stops_at_once_saying_when_it_returns(monkeypatch):
+    monkeypatch.setenv("CATALOG_NOW", "2026-12-02T10:00:00+00:00")
+    fake = FakeTime()
+    gov = governor(fake, time_budget=900)
+    with pytest.raises(BudgetExhausted) as stopped:
+        gov.call("GET /offers", answers(quota("20.09:58:55")))
+    assert fake.slept == []
+    assert "returns at 2026-12-22 19:58 UTC (in 20 days, 9:58:55)" in str(stopped.value)
+    assert stopped.value.exit_code == 7
+
+
+def test_calls_are_counted_against_the_quota_window_and_slow_polling_down():
+    fake = FakeTime()
+    gov = governor(fake, quota_calls=10, quota_window=60, poll_share=0.5)
+    for _ in range(4):
+        gov.call("GET /x", answers(httpx.Response(200)))
+    assert gov.quota_used() == 4
+    assert gov.poll_delay(2.0, slowest=60.0) == 2.0
+    gov.call("GET /x", answers(httpx.Response(200)))
+    assert gov.poll_delay(2.0, slowest=60.0) == 60.0  # half the quota spent: poll slowest
+    fake.now += 61
+    assert gov.quota_used() == 0
+    assert gov.poll_delay(2.0, slowest=60.0) == 2.0
