@@ -137,8 +137,8 @@ def test_a_throttle_pauses_every_caller():
 
 
 def quota(wait: str) -> httpx.Response:
-    text = f'{{"statusCode": 403, "message": "Out of call volume quota. Quota will be replenished in {wait}."}}'
-    return httpx.Response(403, content=text.encode())
+    message = f"Out of call volume quota. Quota will be replenished in {wait}."
+    return httpx.Response(403, json={"statusCode": 403, "message": message})
 
 
 @pytest.mark.parametrize(
