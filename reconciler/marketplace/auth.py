@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from reconciler.errors import MarketplaceUnreachable
+from reconciler.marketplace.bounded import exchange
 from reconciler.marketplace.governor import Governor
 
 CLIENT_ID_VAR = "OCTOPIA_CLIENT_ID"
@@ -68,9 +69,11 @@ class TokenSource:
         credentials: Credentials,
         http: httpx.Client,
         governor: Governor,
+        timeout: float = 120.0,
         clock: Callable[[], float] = time.monotonic,
     ):
         self.auth_url = auth_url
+        self.timeout = timeout
         self._credentials = credentials
         self._http = http
         self._governor = governor
@@ -95,6 +98,11 @@ class TokenSource:
             if self._token is not None and self._token.value == used:
                 self._token = None
 
+    def _send(self, form: dict[str, str], call: str) -> httpx.Response:
+        request = self._http.build_request("POST", self.auth_url, data=form)
+        seconds = min(self.timeout, self._governor.remaining())
+        return exchange(self._http, request, seconds=seconds, max_bytes=1024 * 1024, call=call)
+
     def _fetch(self) -> _Token:
         form = {
             "grant_type": "client_credentials",
@@ -102,7 +110,7 @@ class TokenSource:
             "client_secret": self._credentials.client_secret,
         }
         call = f"POST {self.auth_url}"
-        response = self._governor.call(call, lambda: self._http.post(self.auth_url, data=form))
+        response = self._governor.call(call, lambda: self._send(form, call))
         if response.status_code in (400, 401, 403):
             raise MarketplaceUnreachable(
                 f"authentication refused by {self.auth_url} (HTTP {response.status_code}): "

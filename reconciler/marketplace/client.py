@@ -1,6 +1,8 @@
 """The Octopia seller API client: authenticated calls through the one governor, and paging.
 
-Every call carries Authorization, SellerId and (when given a channel) SalesChannelId. A 401 gets
+Every call carries Authorization, SellerId and (when given a channel) SalesChannelId, and goes
+only to the API's own origin: a `Link` or any URL pointing elsewhere is never sent the token.
+A call ends by its deadline and reads at most a capped answer (see bounded.py). A 401 gets
 one fresh token and one retry. Answers are parsed with money as Decimal. Refusals (4xx) become a
 MarketplaceRefused that shows the RFC 9457 `detail` and `traceId`, never the request's secrets.
 """
@@ -17,6 +19,7 @@ import orjson
 
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace.auth import Credentials, TokenSource
+from reconciler.marketplace.bounded import MAX_ANSWER_BYTES, exchange
 from reconciler.marketplace.governor import Governor, Limits
 
 OK = (200, 201, 202, 204)
@@ -91,6 +94,17 @@ def dump_json(body: object) -> bytes:
     return json.dumps(body, default=_encode, ensure_ascii=False).encode()
 
 
+def origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    """(scheme, host, port), the port written out when it is the scheme's default."""
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return (url.scheme, url.host, url.port or default)
+
+
+def _shown(where: tuple[str, str, int | None]) -> str:
+    scheme, host, port = where
+    return f"{scheme}://{host}:{port}"
+
+
 class MarketplaceClient:
     """One seller's session with the API. Thread-safe: channels may be read in parallel."""
 
@@ -102,18 +116,22 @@ class MarketplaceClient:
         seller_id: int,
         *,
         limits: Limits = Limits(),  # noqa: B008 - frozen, shared safely
-        timeout: float = 60.0,
+        timeout: float = 120.0,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
         accept_language: str | None = None,
     ):
         self.api_url = api_url.rstrip("/")
         self.seller_id = seller_id
         self.governor = Governor(limits)
+        self.timeout = timeout  # the longest one call may take, all of it (the budget may cut)
+        self.max_answer_bytes = max_answer_bytes
+        self._origin = origin(httpx.URL(self.api_url))
         self._http = httpx.Client(
             base_url=self.api_url,
             timeout=timeout,
             limits=httpx.Limits(max_connections=limits.concurrency + 2),
         )
-        self.tokens = TokenSource(auth_url, credentials, self._http, self.governor)
+        self.tokens = TokenSource(auth_url, credentials, self._http, self.governor, timeout)
         self._language = accept_language
 
     def __repr__(self) -> str:
@@ -161,6 +179,7 @@ class MarketplaceClient:
         `path` is relative to the API base ("/offers") or an absolute URL (a `Link` target).
         """
         call = f"{method} {httpx.URL(path).path or path}" + (f" ({channel})" if channel else "")
+        self._check_origin(path, call)
         content = None if json_body is None else dump_json(json_body)
         extra = dict(headers or {})
         if content is not None:
@@ -169,12 +188,16 @@ class MarketplaceClient:
             token = self.tokens.bearer()
 
             def send(token: str = token) -> httpx.Response:
-                return self._http.request(
+                request = self._http.build_request(
                     method,
                     path,
                     params=params,
                     content=content,
                     headers=self._headers(token, channel, extra),
+                )
+                seconds = min(self.timeout, self.governor.remaining())
+                return exchange(
+                    self._http, request, seconds=seconds, max_bytes=self.max_answer_bytes, call=call
                 )
 
             response = self.governor.call(call, send, resend=resend)
@@ -184,6 +207,16 @@ class MarketplaceClient:
         raise MarketplaceUnreachable(
             f"{call}: the marketplace refused a fresh token from {self.tokens.auth_url} (HTTP 401)"
         )
+
+    def _check_origin(self, path: str, call: str) -> None:
+        """Only the API's own origin (scheme, host, port) ever gets the bearer token."""
+        url = httpx.URL(path)
+        if url.is_absolute_url and origin(url) != self._origin:
+            raise MarketplaceUnreachable(
+                f"{call}: the marketplace pointed to {_shown(origin(url))}, not the API's origin "
+                f"{_shown(self._origin)}: not followed (the token is sent to the API only), "
+                "the answer is unusable"
+            )
 
     def call(
         self, method: str, path: str, *, ok: tuple[int, ...] = OK, **kw: Any
