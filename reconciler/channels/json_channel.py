@@ -4,13 +4,20 @@ open (POST /offer-packages) -> upload 100 at a time -> PATCH Ready -> poll with 
 read every result page -> one OfferOutcome per offer. Each step is journaled so that an apply
 killed half-way knows which packages may still integrate (see reconciler.apply.journal).
 A package never made Ready never integrates: that is what makes an interrupted upload safe.
+
+Two answers are not failures: a package whose id was lost with the POST's answer is found
+again in `GET /offer-packages?state=WaitingForCompletion`, and a Ready refused (409) while the
+package still settles after its last upload is sent again once it shows WaitingForCompletion.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from reconciler import clock
 from reconciler.catalog.model import SalesChannel
 from reconciler.channels.json_packages import (
     MAX_OFFERS_PER_UPLOAD,
@@ -29,10 +36,15 @@ from reconciler.channels.outcome import (
 from reconciler.channels.pacing import Pacing
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused
+from reconciler.marketplace.governor import AnswerLost
 
 SUBMISSION = "json"
+WAITING = "WaitingForCompletion"
 DONE_STATES = ("Integrated", "Rejected")
+SUBMITTED_STATES = ("Ready", "IntegrationPending", *DONE_STATES)
 FRESH_PACKAGES = 5  # packages tried when lost answers keep doubling uploads
+SETTLE_ROUNDS = 8  # Ready refused while settling: tries, ~25 s of back-off with the default pacing
+CLOCK_SKEW = timedelta(minutes=2)  # between our clock and the marketplace's createdAt
 
 
 class UploadDoubled(Exception):
@@ -88,18 +100,12 @@ class JsonChannel:
     ) -> SentPackage | PackageOutcome:
         actions = {c.sku: c.action.value for c in package.changes}
         try:
-            opened = self.client.call(
-                "POST",
-                "/offer-packages",
-                channel=self.channel.id,
-                json_body={"packageType": package.package_type},
-            )
+            package_id = self._open(package.package_type)
         except MarketplaceRefused as err:  # e.g. a channel that takes no JSON: say it per offer
             offers = tuple(not_sent(self.channel.name, s, a, str(err)) for s, a in actions.items())
             return PackageOutcome(
                 self.channel.name, SUBMISSION, "", package.package_type, "NotSent", offers, str(err)
             )
-        package_id = _package_id(opened)
         self._record(
             "opened",
             name,
@@ -123,6 +129,43 @@ class JsonChannel:
         self._record("ready", name, package_id=package_id)
         return SentPackage(name, package_id, package.package_type, actions)
 
+    def _open(self, package_type: str) -> str:
+        """A new, empty package's id. The POST is never blindly sent twice: when its answer is
+        lost (or carries no id), the package it made is looked for among the empty ones."""
+        for _ in range(2):
+            sent_at = datetime.now(UTC)  # the real time, as the marketplace stamps it
+            try:
+                opened = self.client.call(
+                    "POST",
+                    "/offer-packages",
+                    channel=self.channel.id,
+                    json_body={"packageType": package_type},
+                    resend=False,
+                )
+                return _package_id(opened)
+            except (AnswerLost, NoPackageId) as err:
+                lost = err
+            found = self._find_opened(package_type, sent_at - CLOCK_SKEW)
+            if found:
+                return found
+        raise lost
+
+    def _find_opened(self, package_type: str, since: datetime) -> str | None:
+        """The newest empty package of this type opened on the channel since `since`."""
+        params = {"state": WAITING, "salesChannelId": self.channel.id, "limit": 100}
+        found: list[tuple[datetime, str]] = []
+        for page in self.client.pages("/offer-packages", channel=self.channel.id, params=params):
+            for item in page:
+                if not isinstance(item, dict) or item.get("packageType") != package_type:
+                    continue
+                if item.get("state") != WAITING or item.get("offerRequestsCount") not in (0, None):
+                    continue
+                created = _moment(item.get("createdAt"))
+                package_id = item.get("id") or item.get("packageId")
+                if package_id is not None and created is not None and created >= since:
+                    found.append((created, str(package_id)))
+        return max(found)[1] if found else None
+
     def _upload(self, package: JsonPackage, package_id: str) -> None:
         uploaded = 0
         for batch in upload_batches(package, self.upload_size):
@@ -141,13 +184,30 @@ class JsonChannel:
             self.on_upload(len(batch))
 
     def _make_ready(self, package_id: str) -> None:
+        """PATCH Ready. A 409 is either a Ready whose first answer was lost (the package is
+        submitted all the same) or a package still settling after its last upload: then wait
+        until it shows WaitingForCompletion and send Ready again, backing off each round."""
         path = f"/offer-packages/{package_id}"
-        try:
-            self.client.call("PATCH", path, channel=self.channel.id, json_body={"state": "Ready"})
-        except MarketplaceRefused as err:
-            # 409 to a Ready whose first answer was lost: the package is Ready all the same.
-            if err.status != 409 or self._state(package_id).get("state") == "WaitingForCompletion":
-                raise
+        pacing = self.pacing
+        for _ in range(SETTLE_ROUNDS):
+            try:
+                body = {"state": "Ready"}
+                self.client.call("PATCH", path, channel=self.channel.id, json_body=body)
+                return
+            except MarketplaceRefused as err:
+                if err.status != 409:
+                    raise
+                refused = err
+            state = pacing.follow(
+                lambda: self._state(package_id),
+                lambda answer: answer.get("state") in (WAITING, *SUBMITTED_STATES),
+                governor=self.client.governor,
+                what=f"package {package_id} ({self.channel.id}), settling before Ready,",
+            )
+            if state.get("state") in SUBMITTED_STATES:
+                return
+            pacing = replace(pacing, first=min(pacing.cap, pacing.first * pacing.factor))
+        raise refused
 
     def _abandon(
         self, name: str, package_id: str, package_type: str, actions: Mapping[str, str], why: str
@@ -198,7 +258,10 @@ class JsonChannel:
 
     def _wait(self, package_id: str) -> dict[str, Any]:
         return self.pacing.follow(
-            lambda: self._state(package_id), lambda state: state.get("state") in DONE_STATES
+            lambda: self._state(package_id),
+            lambda state: state.get("state") in DONE_STATES,
+            governor=self.client.governor,
+            what=f"package {package_id} ({self.channel.id})",
         )
 
     def _results(self, sent: SentPackage) -> tuple[OfferOutcome, ...]:
@@ -225,7 +288,7 @@ class JsonChannel:
         if sent is None:
             self._record("finished", name, state="Abandoned")
             return None
-        if self._state(sent.package_id).get("state") == "WaitingForCompletion":
+        if self._state(sent.package_id).get("state") == WAITING:
             self._record("finished", name, package_id=sent.package_id, state="Abandoned")
             return None
         return self.follow(sent, resumed=True)
@@ -254,6 +317,25 @@ def _request_count(response: Any) -> int | None:
     return count if isinstance(count, int) else None
 
 
+class NoPackageId(MarketplaceUnreachable):
+    """POST /offer-packages answered, but named no package."""
+
+
+def _moment(text: object) -> datetime | None:
+    """A createdAt as an aware datetime (`...Z`, `+00:00`, seven fraction digits), or None."""
+    if not isinstance(text, str):
+        return None
+    head, dot, rest = text.replace("Z", "+00:00").partition(".")
+    if dot:  # Python reads at most 6 fraction digits: .0000000+00:00 -> +00:00
+        zone = next((i for i, ch in enumerate(rest) if ch in "+-"), len(rest))
+        head += rest[zone:]
+    try:
+        moment = datetime.fromisoformat(head)
+    except ValueError:
+        return None
+    return clock.aware(moment)
+
+
 def _package_id(response: Any) -> str:
     location = response.headers.get("Content-Location") or response.headers.get("Location")
     if location:
@@ -264,4 +346,4 @@ def _package_id(response: Any) -> str:
         body = None
     if isinstance(body, dict) and body.get("id"):
         return str(body["id"])
-    raise MarketplaceUnreachable("POST /offer-packages answered without a package id")
+    raise NoPackageId("POST /offer-packages answered without a package id")

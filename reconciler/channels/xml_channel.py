@@ -180,6 +180,8 @@ class XmlChannel:
         return self.pacing.follow(
             lambda: self._get_log(package_id),
             lambda log: str(_first(log, "state", "status", "packageState") or "") in DONE_STATES,
+            governor=self.client.governor,
+            what=f"package {package_id} ({self.channel.id})",
         )
 
     def _log_lines(self, package_id: str, first: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -74,8 +74,9 @@ def guard(request: Request, channel_needed: bool = False, channel: str | None = 
 
 
 async def json_body(request: Request) -> Any:
+    """The request's JSON, property names matched without regard to case (as ASP.NET does)."""
     try:
-        return wire.loads(await request.body())
+        return wire.canonical(wire.loads(await request.body()))
     except ValueError:
         raise ApiError(400, "the body is not valid JSON") from None
 
@@ -109,6 +110,14 @@ async def token(request: Request) -> Response:
             "not-before-policy": 0,
             "scope": "profile email",
         }
+    )
+
+
+async def sellers(request: Request) -> Response:
+    """The seller the caller acts for (its shape is not documented: id and name assumed)."""
+    caller = guard(request)
+    return JSONResponse(
+        {"sellerId": caller.seller_id, "name": market_of(request).config.seller_name}
     )
 
 
@@ -215,6 +224,7 @@ def _trim(item: dict[str, Any], fields: list[str]) -> dict[str, Any]:
 
 ROUTES = [
     Route(auth.TOKEN_PATH, token, methods=["POST"]),
+    Route(f"{PREFIX}/sellers", sellers),
     Route(f"{PREFIX}/sellers/subscriptions", subscriptions),
     Route(f"{PREFIX}/sellers/delivery-modes", delivery_modes),
     Route(f"{PREFIX}/offers", offers),

@@ -45,6 +45,7 @@ class Market:
         self.set_faults(config.faults)
         self.rate = RateLimiter(config.rate_limit)
         self.quota = CallQuota(config.quota)
+        self.settling: dict[str, float] = {}  # package id -> until when Ready is refused
         self.wake: asyncio.Event | None = None
         self.tasks: set[asyncio.Task] = set()
         self.stopping = False
@@ -58,8 +59,16 @@ class Market:
         self.faults = faults
         self.rng = random.Random(faults.seed)
 
+    def refuse_ready(self) -> bool:
+        """The injected fault `refuse_ready_next`: this Ready is refused as still settling."""
+        if not self.faults.refuse_ready_next:
+            return False
+        self.set_faults(_minus(self.faults, "refuse_ready_next"))
+        return True
+
     def reset(self) -> None:
         self.store.reset()
+        self.settling.clear()
         self.set_faults(self.config.faults)
         self.rate = RateLimiter(self.config.rate_limit)
         self.quota = CallQuota(self.config.quota)
@@ -159,16 +168,20 @@ class Gate:
         path = scope["path"]
         if (path.startswith(API_PREFIX) or path == TOKEN_PATH) and await self._fault(send):
             return None
-        if path.startswith(API_PREFIX) and self._answer_lost():
+        if path.startswith(API_PREFIX) and self._answer_lost(scope["method"]):
             # The call is carried out, then the answer is cut on its way back: the client
             # cannot tell whether its POST took effect.
             await self.app(scope, _capped(receive, limit), _discard)
             return await _cut(send)
         return await self.app(scope, _capped(receive, limit), send)
 
-    def _answer_lost(self) -> bool:
-        share = self.market.faults.lost_answer_share
-        return bool(share) and self.market.rng.random() < share
+    def _answer_lost(self, method: str) -> bool:
+        market = self.market
+        if market.faults.lose_next_post and method == "POST":
+            market.set_faults(_minus(market.faults, "lose_next_post"))
+            return True
+        share = market.faults.lost_answer_share
+        return bool(share) and market.rng.random() < share
 
     async def _fault(self, send: Send) -> bool:
         """Plays an injected fault; True when it answered (or dropped) the call itself."""

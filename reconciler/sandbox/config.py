@@ -70,6 +70,8 @@ class Faults:
     reject_packages: bool = False  # every package is rejected whole
     offer_reject_share: float = 0.0  # share of offers rejected (code 9999) at integration
     lost_answer_share: float = 0.0  # the call is carried out, then its answer is cut
+    lose_next_post: int = 0  # the next N API POSTs are carried out, then their answers cut
+    refuse_ready_next: int = 0  # the next N Ready (PATCH) are refused with 409, still settling
     seed: int = 0  # for the shares, so a run can be replayed
 
 
@@ -101,6 +103,7 @@ class SandboxConfig:
     # sentinel, so a token that leaks into an output is found by a plain search
     token_prefix: str = ""
     integration_delay: float = 1.0  # seconds between Ready and Integrated
+    ready_settle_seconds: float = 0.0  # after each upload, Ready is refused (409) this long
     rate_limit: RateLimit = field(default_factory=RateLimit)
     quota: Quota = field(default_factory=Quota)
     faults: Faults = field(default_factory=Faults)
@@ -177,6 +180,7 @@ SCALARS = {
     "token_expires_in": int,
     "token_prefix": str,
     "integration_delay": (int, float),
+    "ready_settle_seconds": (int, float),
     "require_known_products": bool,
     "max_body_bytes": int,
     "max_zip_bytes": int,

@@ -1,5 +1,9 @@
 """Offer packages: the JSON life cycle (/offer-packages) and XML packages by URL
-(/offer-integration-packages). Both are integrated by the worker of app.Market."""
+(/offer-integration-packages). Both are integrated by the worker of app.Market.
+
+A JSON package settles for `ready_settle_seconds` after each upload: a Ready sent meanwhile is
+refused with 409, as two clients say the real API does ("refuses the close if it is not time").
+"""
 
 from __future__ import annotations
 
@@ -82,6 +86,21 @@ async def create_package(request: Request) -> Response:
     return Response(status_code=201, headers={"Content-Location": f"/offer-packages/{pid}"})
 
 
+async def list_packages(request: Request) -> Response:
+    """The seller's JSON packages of a channel, oldest first, filtered by `state`."""
+    query = request.query_params
+    channel = query.get("salesChannelId") or request.headers.get("saleschannelid")
+    guard(request, channel=channel)
+    states = [s for raw in query.getlist("state") for s in raw.split(",") if s]
+    limit = page_limit(query.get("limit"), 100)
+    after = cursor_of(query.get("cursor"))
+    market = market_of(request)
+    rows = market.store.list_packages("json", channel, states, after, limit + 1)
+    items = [_view(market, package) for _, package in rows[:limit]]
+    headers = {"Link": next_link(request, rows[limit - 1][0], limit)} if len(rows) > limit else {}
+    return JSONResponse({"itemsPerPage": len(items), "items": items}, headers=headers)
+
+
 async def add_requests(request: Request) -> Response:
     guard(request)
     package = _package(request, "json")
@@ -102,7 +121,9 @@ async def add_requests(request: Request) -> Response:
     if errors:
         raise ApiError(400, "every offer request needs its sellerExternalReference", errors)
     rows = [(req["sellerExternalReference"], wire.dumps(req)) for req in body]
-    total = market_of(request).store.add_package_offers(package["id"], rows)
+    market = market_of(request)
+    total = market.store.add_package_offers(package["id"], rows)
+    market.settling[package["id"]] = time.monotonic() + market.config.ready_settle_seconds
     return JSONResponse({"offerRequestsCount": total}, status_code=200)
 
 
@@ -115,6 +136,9 @@ async def patch_package(request: Request) -> Response:
     if package["state"] != WAITING:
         raise ApiError(409, f"the package is already {package['state']}")
     market = market_of(request)
+    if market.settling.get(package["id"], 0.0) > time.monotonic() or market.refuse_ready():
+        raise ApiError(409, "the package is still being completed: send Ready again later")
+    market.settling.pop(package["id"], None)
     market.mark_ready(package["id"], "Ready", time.time())
     market.nudge()
     return JSONResponse(_view(market, market.store.package(package["id"])))
@@ -215,6 +239,7 @@ async def xml_log(request: Request) -> Response:
 def routes(prefix: str = "/seller/v2") -> list[Route]:
     return [
         Route(f"{prefix}/offer-packages", create_package, methods=["POST"]),
+        Route(f"{prefix}/offer-packages", list_packages, methods=["GET"]),
         Route(f"{prefix}/offer-packages/{{id}}", get_package, methods=["GET"]),
         Route(f"{prefix}/offer-packages/{{id}}", patch_package, methods=["PATCH"]),
         Route(f"{prefix}/offer-packages/{{id}}/offer-requests", add_requests, methods=["POST"]),

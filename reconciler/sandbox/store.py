@@ -171,6 +171,24 @@ class Store:
             return None
         return dict(zip([d[0] for d in cur.description], row, strict=True))
 
+    def list_packages(
+        self, kind: str, channel: str | None, states: list[str], after: int, limit: int
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """A page of (rowid, package) after the cursor `after`, oldest first."""
+        where, args = ["kind = ?", "rowid > ?"], [kind, after]
+        if channel:
+            where.append("channel = ?")
+            args.append(channel)
+        if states:
+            where.append(f"state IN ({','.join('?' * len(states))})")
+            args.extend(states)
+        cur = self.db().execute(
+            f"SELECT rowid, * FROM packages WHERE {' AND '.join(where)} ORDER BY rowid LIMIT ?",
+            [*args, limit],
+        )
+        names = [d[0] for d in cur.description][1:]
+        return [(row[0], dict(zip(names, row[1:], strict=True))) for row in cur.fetchall()]
+
     def update_package(self, package_id: str, **values: Any) -> None:
         sets = ",".join(f"{name} = ?" for name in values)
         with self.write() as db:

@@ -195,3 +195,63 @@ def test_an_offer_still_awaiting_in_another_package_is_rejected_28(sandbox_facto
         results = {i["sellerExternalReference"]: i for i in decoded(api.get(path))["items"]}
     assert codes(results["SKU-1"]) == [2803]
     assert results["B"]["integrationStatus"] == "Integrated"
+
+
+def test_packages_are_listed_by_state_and_channel_page_by_page(api):
+    waiting = [new_package(api), new_package(api, "Update")]
+    final, _ = run_package(api, [request()])
+    listed = decoded(
+        api.get(
+            "/offer-packages", params={"state": "WaitingForCompletion", "salesChannelId": "SELLZZ"}
+        )
+    )
+    assert [p["id"] for p in listed["items"]] == waiting
+    assert [p["packageType"] for p in listed["items"]] == ["Upsert", "Update"]
+    everything = api.get("/offer-packages", params={"salesChannelId": "SELLZZ", "limit": 2})
+    assert len(everything.json()["items"]) == 2
+    rest = decoded(api.get(everything.links["next"]["url"]))
+    assert [p["id"] for p in rest["items"]] == [final["id"]]
+    assert rest["items"][0]["state"] == "Integrated"
+    other = api.get("/offer-packages", params={"salesChannelId": "CDISFR"}).json()
+    assert other["items"] == []
+
+
+def test_the_seller_is_known(api):
+    assert api.get("/sellers").json() == {"sellerId": 98979, "name": "Sandbox Shop"}
+
+
+def test_property_names_are_matched_without_regard_to_case(api):
+    created = api.post("/offer-packages", json={"PackageType": "Upsert"})
+    assert created.status_code == 201, created.text
+    path = created.headers["Content-Location"].removeprefix("/offer-packages")
+    path = f"/offer-packages{path}"
+    shouted = {
+        "SellerExternalReference": "SKU-CASE",
+        "Product": {"GTIN": GTIN},
+        "Condition": "New",
+        "Price": {"Price": 12.5, "Taxes": [{"Code": "VAT", "Value": 20}]},
+        "DeliveryModes": [{"Code": "TRK", "Cost": 4.9, "AdditionalCost": 1}],
+        "PreparationTime": 2,
+        "quantity": 4,
+    }
+    assert api.post(f"{path}/offer-requests", json=[shouted]).status_code == 200
+    assert api.patch(path, json={"State": "Ready"}).status_code == 200
+    assert wait_state(api, path)["state"] == "Integrated"
+    live = live_offers(api)["SKU-CASE"]
+    assert live["integrationPrice"]["price"] == Decimal("12.5")
+    assert live["quantity"] == 4
+
+
+def test_ready_is_refused_while_the_package_settles_after_an_upload(sandbox_factory):
+    market = sandbox_factory(ready_settle_seconds=60, faults={"refuse_ready_next": 1})
+    market.seed_products([GTIN])
+    with market.client("SELLZZ") as api:
+        pid = new_package(api)
+        path = f"/offer-packages/{pid}"
+        # settling counts from an upload: an empty package is refused by the injected fault only
+        refused = api.patch(path, json={"state": "Ready"})
+        assert refused.status_code == 409
+        assert "still being completed" in refused.json()["detail"]
+        assert api.post(f"{path}/offer-requests", json=[request()]).status_code == 200
+        assert api.patch(path, json={"state": "Ready"}).status_code == 409
+        assert api.get(path).json()["state"] == "WaitingForCompletion"
