@@ -8,6 +8,7 @@ receives is recorded with whether it carried an `Authorization` header.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -65,10 +66,8 @@ class Exchange(BaseHTTPRequestHandler):
         elif path.endswith("/sellers/delivery-modes"):
             self.answer(200, {"count": 1, "items": [{"code": "TRK", "name": "Envoi Suivi"}]})
         elif path.endswith("/offers") and self.stand_in.offers is not None:
-            try:
-                self.stand_in.offers(self)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client hung up: what the test wanted
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.stand_in.offers(self)  # the client may hang up: what the test wanted
         else:
             self.answer(404, {"title": "Not Found", "status": 404})
 
