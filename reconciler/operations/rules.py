@@ -82,7 +82,8 @@ def _check_channel(catalog: Catalog, operation: CommercialOperation) -> list[Pro
                 operation,
                 "channel",
                 f"channel {operation.channel!r} uses json submission, which cannot carry "
-                "commercial operations: only xml (Cdiscount) channels can",
+                "commercial operations: they go only in XML packages (Cdiscount), so set "
+                f"`submission: xml` for {operation.channel!r} in catalog.yaml",
             )
         ]
     return []
