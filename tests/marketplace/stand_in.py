@@ -128,11 +128,11 @@ defaults:
 
 
 def catalog(*args: str, budget: float = 60, timeout: float = 120) -> subprocess.CompletedProcess:
-    """The real CLI, with stand-in credentials and a time budget."""
+    """The real CLI, with the sandbox's credentials (the stand-in takes any) and a time budget."""
     env = {
         **os.environ,
-        "OCTOPIA_CLIENT_ID": "stand-in",
-        "OCTOPIA_CLIENT_SECRET": "stand-in-secret",
+        "OCTOPIA_CLIENT_ID": "sandbox",
+        "OCTOPIA_CLIENT_SECRET": "sandbox-secret",
         "CATALOG_TIME_BUDGET": str(budget),
     }
     command = [sys.executable, "-m", "reconciler.cli.main", *args]

@@ -104,3 +104,19 @@ def test_an_endless_body_is_refused_at_the_cap_not_read_to_exhaustion(tmp_path):
     assert "over 64 MB" in done.stderr
     assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr
     assert took < 60, f"{took:.1f}s to refuse an endless answer"
+
+
+def test_a_package_stuck_integrating_exits_7_at_the_budget(tmp_path, sandbox_factory):
+    # Before: polls kept going past the budget (each failing poll counted as a lost one) and
+    # the apply ended 58 s later. Now the poll that would cross the budget is not made.
+    market = sandbox_factory(faults={"slow_integration_seconds": 600})
+    market.seed_products(["3760452700039"])
+    root = write_catalog(tmp_path / "shop", market.base_url)
+    started = time.monotonic()
+    done = catalog("apply", str(root), "--auto-approve", budget=6)
+    took = time.monotonic() - started
+    assert done.returncode == 7, done.stdout + done.stderr
+    assert (
+        "still IntegrationPending when the time budget of 6s ran out" in done.stdout + done.stderr
+    )
+    assert took < 30, f"{took:.1f}s for a 6 s budget"
