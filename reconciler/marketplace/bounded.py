@@ -50,8 +50,8 @@ def exchange(
             body += chunk
             if len(body) > max_bytes:
                 raise AnswerTooLarge(
-                    f"{call or request.method}: the answer is over {max_bytes // (1024 * 1024)} MB"
-                    " (the cap on one answer): unusable, not read further"
+                    f"{call or request.method}: the answer is over {max_bytes / 2**20:g} MB"
+                    " (the cap on one answer, CATALOG_MAX_ANSWER_MB): unusable, not read further"
                 )
             if time.monotonic() > deadline:
                 raise httpx.ReadTimeout(

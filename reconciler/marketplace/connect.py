@@ -15,11 +15,13 @@ from pathlib import Path
 from reconciler.catalog.model import Catalog
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace.auth import Credentials
+from reconciler.marketplace.bounded import MAX_ANSWER_BYTES
 from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.governor import Limits
 from reconciler.state import StateFolder
 
 TIME_BUDGET_VAR = "CATALOG_TIME_BUDGET"  # seconds a run may spend on the marketplace
+MAX_ANSWER_VAR = "CATALOG_MAX_ANSWER_MB"  # the longest answer read, in MB (default 64)
 
 
 def limits_from_env() -> Limits:
@@ -33,6 +35,19 @@ def limits_from_env() -> Limits:
             f"{TIME_BUDGET_VAR}={raw!r} is not a number of seconds"
         ) from None
     return Limits(time_budget=budget)
+
+
+def max_answer_from_env() -> int:
+    raw = os.environ.get(MAX_ANSWER_VAR)
+    if not raw:
+        return MAX_ANSWER_BYTES
+    try:
+        megabytes = float(raw)
+    except ValueError:
+        megabytes = 0.0
+    if megabytes <= 0:
+        raise MarketplaceUnreachable(f"{MAX_ANSWER_VAR}={raw!r} is not a positive number of MB")
+    return int(megabytes * 1024 * 1024)
 
 
 def sandbox_state_dir(catalog: Catalog) -> Path:
@@ -52,7 +67,14 @@ def open_marketplace(catalog: Catalog, limits: Limits | None = None) -> Iterator
         else:
             api_url, auth_url = settings.api_url, settings.auth_url
             credentials = Credentials.from_env()
-        client = MarketplaceClient(api_url, auth_url, credentials, catalog.seller_id, limits=limits)
+        client = MarketplaceClient(
+            api_url,
+            auth_url,
+            credentials,
+            catalog.seller_id,
+            limits=limits,
+            max_answer_bytes=max_answer_from_env(),
+        )
         yield stack.enter_context(client)
 
 

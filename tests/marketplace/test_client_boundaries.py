@@ -106,6 +106,18 @@ def test_an_endless_body_is_refused_at_the_cap_not_read_to_exhaustion(tmp_path):
     assert took < 60, f"{took:.1f}s to refuse an endless answer"
 
 
+def test_the_answer_cap_is_configurable(tmp_path, monkeypatch):
+    monkeypatch.setenv("CATALOG_MAX_ANSWER_MB", "0.5")
+
+    def big_page(exchange: Exchange) -> None:
+        items = [offer_item(f"SKU-{n}") for n in range(4000)]  # about 1 MB
+        exchange.answer(200, {"itemsPerPage": len(items), "items": items})
+
+    done, _ = timed_plan(tmp_path, big_page, budget=60)
+    assert done.returncode == 7, done.stdout + done.stderr
+    assert "over 0.5 MB" in done.stderr
+
+
 def test_a_package_stuck_integrating_exits_7_at_the_budget(tmp_path, sandbox_factory):
     # Before: polls kept going past the budget (each failing poll counted as a lost one) and
     # the apply ended 58 s later. Now the poll that would cross the budget is not made.
