@@ -6,6 +6,8 @@ import os
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from reconciler.errors import UsageError
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -13,7 +15,13 @@ def now() -> datetime:
     """The current time, timezone-aware; CATALOG_NOW overrides it (no offset = Paris time)."""
     fixed = os.environ.get("CATALOG_NOW")
     if fixed:
-        return aware(datetime.fromisoformat(fixed))
+        try:
+            return aware(datetime.fromisoformat(fixed))
+        except ValueError:  # how the tool was started is wrong: a usage error, named
+            raise UsageError(
+                f"the environment variable CATALOG_NOW={fixed[:40]!r} is not a date and time "
+                "(ISO 8601, e.g. 2027-01-13T09:00:00+01:00): fix or unset it"
+            ) from None
     return datetime.now(UTC)
 
 

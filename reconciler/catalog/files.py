@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from reconciler.catalog.load import YamlFile, load_yaml
-from reconciler.errors import Location, Problem
+from reconciler.errors import Location, Problem, UsageError
 
 
 class CatalogFiles:
@@ -33,11 +33,11 @@ def catalog_files(root: Path) -> CatalogFiles:
         root = root.parent
     files = CatalogFiles(root)
     settings = root / "catalog.yaml"
-    if not root.is_dir():
+    if not root.is_dir():  # the command line is wrong, not the catalog: a usage error
         what = "is a file" if root.exists() else "does not exist"
-        message = f"no catalog here: the folder {what} (give the folder that holds catalog.yaml)"
-        files.problems.append(Problem(Location(str(root)), message))
-        return files
+        raise UsageError(
+            f"{root}: no catalog here: the folder {what} (give the folder that holds catalog.yaml)"
+        )
     if not settings.is_file():
         message = "missing catalog.yaml: a catalog folder starts with one (seller_id, channels)"
         if settings.is_dir():

@@ -10,11 +10,11 @@ import sys
 
 import click
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import ExitCode, UsageError
 
 
-class NeedsApproval(ReconcilerError):
-    """No terminal to ask on, and no --auto-approve."""
+class NeedsApproval(UsageError):
+    """No terminal to confirm on, and no --auto-approve: the call needs the flag (exit 64)."""
 
 
 def progress_for(console: object):  # noqa: ANN201 - Progress, imported lazily
@@ -34,7 +34,10 @@ def confirm(auto_approve: bool) -> bool:
             "no terminal to confirm on: review the plan, then re-run with --auto-approve "
             "(or apply a saved plan with --plan FILE --auto-approve)"
         )
-    return click.confirm("Apply these changes?", default=False)
+    try:
+        return click.confirm("Apply these changes?", default=False)
+    except click.Abort:  # Ctrl-C or end of input at the question: a no, not an error
+        return False
 
 
 @click.command(name="apply")
@@ -99,7 +102,7 @@ def command(
                 click.echo(f"An earlier apply of this plan sent {len(session.done)}; {left} left.")
             if not confirm(auto_approve):
                 click.echo("Apply cancelled: nothing was sent.")
-                sys.exit(0)
+                sys.exit(ExitCode.CANCELLED)  # not 0: the plan's changes were not made
         elif plan.has_changes:
             click.echo("Every change of this plan was sent by an earlier apply: nothing left.")
         with progress:  # the live display starts only once the questions are over

@@ -40,9 +40,17 @@ class LazyGroup(click.Group):
             return None
         return importlib.import_module(module).command
 
+    def make_context(self, *args, **kwargs) -> click.Context:  # noqa: ANN002, ANN003
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as err:  # an unknown option or a bad value given to `catalog`
+            raise _usage(err) from None
+
     def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's own signature
         try:
             return super().invoke(ctx)
+        except click.UsageError as err:  # a sub-command's options, or an unknown command
+            raise _usage(err) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except CatalogInvalid as err:
@@ -60,6 +68,12 @@ class LazyGroup(click.Group):
                     err=True,
                 )
             ctx.exit(ExitCode.UNEXPECTED)
+
+
+def _usage(err: click.UsageError) -> click.UsageError:
+    """Click exits 2 on a usage error, which CI reads as "changes present": give it its own code."""
+    err.exit_code = ExitCode.USAGE
+    return err
 
 
 def report_problems(err: CatalogInvalid) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from reconciler.errors import ExitCode
+from reconciler.errors import ExitCode, UsageError, unknown_name
 from reconciler.plan.model import Plan
 
 FORMATS = ("text", "json", "markdown", "html")
@@ -65,12 +65,11 @@ def _plan(directory: Path, channels: tuple[str, ...], skus: tuple[str, ...]) -> 
     from reconciler.plan.diff import Target
 
     catalog = load_catalog(directory)  # an invalid catalog stops here, before any call
-    unknown = [c for c in channels if c not in catalog.channels]
-    if unknown:
-        raise click.ClickException(
-            f"unknown channel(s) {', '.join(unknown)}; the catalog has "
-            f"{', '.join(sorted(catalog.channels))}"
-        )
+    for channel in channels:
+        if channel not in catalog.channels:
+            raise UsageError(
+                f"--channel {channel}: {unknown_name('channel', channel, catalog.channels)}"
+            )
     target = Target(channels=channels, skus=skus)
     display = _progress_display()
     with open_marketplace(catalog) as client:

@@ -145,11 +145,11 @@ def test_demo_catalog_is_valid() -> None:
     )
 
 
-def test_missing_folder_exits_4() -> None:
+def test_missing_folder_is_a_usage_error() -> None:
     result = validate("/nonexistent/catalog")
-    assert result.exit_code == 4
-    assert result.stdout.splitlines()[0] == (
-        "/nonexistent/catalog: no catalog here: the folder does not exist "
+    assert result.exit_code == 64
+    assert result.stderr.splitlines()[0] == (
+        "Error: /nonexistent/catalog: no catalog here: the folder does not exist "
         "(give the folder that holds catalog.yaml)"
     )
 
@@ -157,9 +157,9 @@ def test_missing_folder_exits_4() -> None:
 def test_a_file_instead_of_a_folder(tmp_path: Path) -> None:
     offers = DEMO_CATALOG / "offers" / "clothes.yaml"
     result = validate(str(offers))
-    assert result.exit_code == 4
-    assert result.stdout.splitlines()[0] == (
-        f"{offers}: no catalog here: the folder is a file (give the folder that holds catalog.yaml)"
+    assert result.exit_code == 64
+    assert result.stderr.splitlines()[0] == (
+        f"Error: {offers}: no catalog here: the folder is a file (give the folder that holds catalog.yaml)"
     )
     named = validate(str(DEMO_CATALOG / "catalog.yaml"))  # its own folder is meant
     assert named.exit_code == 0, named.output
