@@ -16,7 +16,7 @@ def now() -> datetime:
     fixed = os.environ.get("CATALOG_NOW")
     if fixed:
         try:
-            return aware(datetime.fromisoformat(fixed))
+            return moment(fixed)
         except ValueError:  # how the tool was started is wrong: a usage error, named
             raise UsageError(
                 f"the environment variable CATALOG_NOW={fixed[:40]!r} is not a date and time "
@@ -28,3 +28,16 @@ def now() -> datetime:
 def aware(moment: datetime) -> datetime:
     """A datetime with a timezone: one without an offset is read as Europe/Paris local time."""
     return moment if moment.tzinfo else moment.replace(tzinfo=PARIS)
+
+
+# Far enough from datetime's year 1 and 9999 that an offset, a daylight-saving shift or the
+# Omnibus rule's 30 days never overflow; no commercial operation lies outside.
+YEARS = range(1900, 3000)
+
+
+def moment(text: str) -> datetime:
+    """An ISO 8601 date and time (no offset = Paris time); ValueError saying why not."""
+    parsed = datetime.fromisoformat(text)
+    if parsed.year not in YEARS:
+        raise ValueError(f"the year must be {YEARS.start} to {YEARS.stop - 1}")
+    return aware(parsed)

@@ -42,6 +42,8 @@ def catalog_files(root: Path) -> CatalogFiles:
         message = "missing catalog.yaml: a catalog folder starts with one (seller_id, channels)"
         if settings.is_dir():
             message = "catalog.yaml is a folder: it must be the catalog's settings file"
+        elif settings.exists() or settings.is_symlink():  # a pipe, a device, a broken link
+            message = "catalog.yaml is not a regular file: it must be the catalog's settings file"
         files.problems.append(Problem(Location(str(settings)), message))
         return files
     inside = _Inside(root)
@@ -100,7 +102,10 @@ def content_hash(root: Path, paths: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths, key=lambda p: p.relative_to(root).as_posix()):
         relative = path.relative_to(root).as_posix().encode()
-        content = path.read_bytes()
+        try:
+            content = path.read_bytes()
+        except OSError:  # load_yaml reports it, with the file's name: the catalog is invalid
+            content = b""
         for part in (relative, content):
             digest.update(len(part).to_bytes(8, "big"))
             digest.update(part)

@@ -30,6 +30,8 @@ _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U0001
 # before any walker expands it (the values built here share the aliased parts).
 ALIAS_GROWTH_LIMIT = 10
 ALIAS_FREE_NODES = 10_000
+# No catalog number needs more digits; Python's int() refuses more than 4,300 (sys docs).
+_MAX_DIGITS = 100
 
 
 class _Loader(yaml.CSafeLoader):
@@ -372,6 +374,10 @@ class _Builder:
             return text
         if tag is STR or tag == STR or tag == TIMESTAMP:  # noqa: SIM109 - fastest first
             return text
+        if tag in (INT, FLOAT) and len(text) > _MAX_DIGITS:
+            # Python's int() refuses it (its digit limit); no price or stock needs it
+            self.errors.append((node, f"a number of {len(text):,} characters is far too long"))
+            return None
         if tag == INT:
             if text[0] != "0" or len(text) == 1:
                 try:

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
+import signal
 import sys
 import traceback
 
 import click
 
 from reconciler.errors import CatalogInvalid, ExitCode, ReconcilerError
+
+# What a shell reports for a program stopped by SIGPIPE (`yes | head -1`), as Unix tools do
+SIGPIPE_EXIT = 128 + signal.SIGPIPE
 
 COMMANDS = {
     "validate": "reconciler.cli.validate",
@@ -53,6 +58,9 @@ class LazyGroup(click.Group):
             raise _usage(err) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:  # `catalog show plan.json | head -1`: the reader has had enough
+            _quiet_stdout()
+            ctx.exit(SIGPIPE_EXIT)
         except CatalogInvalid as err:
             report_problems(err)
             ctx.exit(err.exit_code)
@@ -68,6 +76,17 @@ class LazyGroup(click.Group):
                     err=True,
                 )
             ctx.exit(ExitCode.UNEXPECTED)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's final flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor behind stdout (tests capture it)
+        pass
+    finally:
+        os.close(devnull)
 
 
 def _usage(err: click.UsageError) -> click.UsageError:

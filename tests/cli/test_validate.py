@@ -159,7 +159,8 @@ def test_a_file_instead_of_a_folder(tmp_path: Path) -> None:
     result = validate(str(offers))
     assert result.exit_code == 64
     assert result.stderr.splitlines()[0] == (
-        f"Error: {offers}: no catalog here: the folder is a file (give the folder that holds catalog.yaml)"
+        f"Error: {offers}: no catalog here: the folder is a file "
+        "(give the folder that holds catalog.yaml)"
     )
     named = validate(str(DEMO_CATALOG / "catalog.yaml"))  # its own folder is meant
     assert named.exit_code == 0, named.output

@@ -91,3 +91,10 @@ def test_declining_at_the_prompt_is_not_success(demo: Path) -> None:
     text = output.decode()
     assert "Apply cancelled: nothing was sent." in text, text[-2000:]
     assert process.returncode == 8, text[-2000:]
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00", "9999-12-31T23:59:59-05:00"])
+def test_operations_at_datetimes_edges_is_a_usage_error(demo: Path, moment: str) -> None:
+    result = catalog("operations", demo, "--at", moment)
+    assert result.exit_code == USAGE, result.output
+    assert "the year must be 1900 to 2999" in result.output

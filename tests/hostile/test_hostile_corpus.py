@@ -105,12 +105,19 @@ INVALID: dict[str, tuple[str, str]] = {
     "seller-id-as-string": ("catalog.yaml:1", "must be a whole number"),
     "seller-id-negative": ("catalog.yaml:1", "must be at least 1"),
     "vat-nan-in-defaults": ("catalog.yaml:7", "must be finite"),
+    # Python's int() refuses more than 4,300 digits: a located error, not an unexpected one
+    "stock-5000-digits": ("offers/mugs.yaml:5", "a number of 5,000 characters is far too long"),
+    "price-5000-digits": ("offers/mugs.yaml:4", "a number of 5,000 characters is far too long"),
+    "seller-id-5000-digits": ("catalog.yaml:1", "a number of 5,000 characters is far too long"),
     # operation dates (a date and time without offset is valid: Europe/Paris, see valid-*)
     "operation-date-only": ("operations/sales.yaml:5", "must be a date and time"),
     "operation-impossible-date": ("operations/sales.yaml:5", "is not a valid date and time"),
     "operation-date-as-number": ("operations/sales.yaml:5", "must be text"),
     "operation-date-garbage": ("operations/sales.yaml:5", "must be a date and time"),
     "operation-date-huge-year": ("operations/sales.yaml:5", "must be a date and time"),
+    # datetime's edges (year 1, 9999) overflow once an offset or 30 days are applied
+    "operation-date-year-1": ("operations/sales.yaml:5", "the year must be 1900 to 2999"),
+    "operation-date-year-9999": ("operations/sales.yaml:5", "the year must be 1900 to 2999"),
     # files and folders
     "catalog-yaml-is-a-directory": ("catalog.yaml", "catalog.yaml is a folder"),
     "offers-is-a-file": ("offers", "offers must be a folder"),
