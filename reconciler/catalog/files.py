@@ -13,6 +13,8 @@ from pathlib import Path
 from reconciler.catalog.load import YamlFile, load_yaml
 from reconciler.errors import Location, Problem, UsageError
 
+YAML_SUFFIXES = (".yaml", ".yml")
+
 
 class CatalogFiles:
     """The files of one catalog folder: catalog.yaml (loaded), offers/*.yaml, operations/*.yaml."""
@@ -87,7 +89,8 @@ def _yaml_files(folder: Path, inside: _Inside, problems: list[Problem]) -> list[
         problems.append(Problem(Location(str(folder)), f"{folder.name} must be a folder"))
         return []
     found = []
-    for path in sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")):
+    # any case: offers/SHOES.YAML left out would be deleted from the shop under `manage: all`
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in YAML_SUFFIXES):
         if inside.outside(path):
             problems.append(inside.problem(path))
         elif not path.is_file():  # a folder, a broken link, a device

@@ -6,6 +6,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reconciler.catalog.files import YAML_SUFFIXES
 from reconciler.catalog.model import Catalog
 from reconciler.errors import ReconcilerError
 from reconciler.marketplace.connect import sandbox_state_dir
@@ -93,7 +94,8 @@ def _catalog_files(out: Path) -> list[Path]:
     found = [out / "catalog.yaml"] if (out / "catalog.yaml").is_file() else []
     for folder in _DATA_FOLDERS:
         if (out / folder).is_dir():
-            found += sorted(p for p in (out / folder).iterdir() if p.suffix in (".yaml", ".yml"))
+            paths = (out / folder).iterdir()
+            found += sorted(p for p in paths if p.suffix.lower() in YAML_SUFFIXES)
     return found
 
 

@@ -98,3 +98,14 @@ def test_operations_at_datetimes_edges_is_a_usage_error(demo: Path, moment: str)
     result = catalog("operations", demo, "--at", moment)
     assert result.exit_code == USAGE, result.output
     assert "the year must be 1900 to 2999" in result.output
+
+
+def test_a_sku_glob_that_matches_nothing_says_so(demo: Path) -> None:
+    env = {"CATALOG_NOW": "2026-12-01T10:00:00+01:00"}
+    result = catalog("plan", demo, "--detailed-exitcode", "--sku", "NOPE-*", env=env)
+    assert result.exit_code == USAGE, result.output
+    assert "--sku NOPE-*: matches no sku of the catalog nor any change of the live shop" in (
+        result.output
+    )
+    matched = catalog("plan", demo, "--sku", "TSHIRT-*", env=env)
+    assert matched.exit_code == 0, matched.output

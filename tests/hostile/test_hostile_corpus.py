@@ -118,6 +118,9 @@ INVALID: dict[str, tuple[str, str]] = {
     # datetime's edges (year 1, 9999) overflow once an offset or 30 days are applied
     "operation-date-year-1": ("operations/sales.yaml:5", "the year must be 1900 to 2999"),
     "operation-date-year-9999": ("operations/sales.yaml:5", "the year must be 1900 to 2999"),
+    # silent skips: a sale on a channel the catalog lacks would quietly leave its offers
+    "operation-channel-typo": ("operations/sales.yaml:2", "did you mean 'cdiscount'?"),
+    "flash-sale-reference-price": ("operations/sales.yaml:2", "reference_price is for sales only"),
     # files and folders
     "catalog-yaml-is-a-directory": ("catalog.yaml", "catalog.yaml is a folder"),
     "offers-is-a-file": ("offers", "offers must be a folder"),
@@ -141,6 +144,8 @@ VALID: dict[str, dict[str, str]] = {
     "valid-stock-sexagesimal": {"Stock": "90"},
     # no offset means Europe/Paris, and the XML package speaks Paris time
     "valid-date-without-timezone": {"StartDate": "2099-01-07T08:00:00"},
+    # offers/MUGS.YAML is read like mugs.yaml (left out, manage: all would delete its offers)
+    "valid-upper-case-suffix": {"SellerProductId": "MUG-1", "Stock": "4"},
     # a file may list no offers: nothing to send, no package
     "valid-empty-offers-list": {},
 }
