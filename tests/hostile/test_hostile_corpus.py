@@ -121,6 +121,12 @@ INVALID: dict[str, tuple[str, str]] = {
     # silent skips: a sale on a channel the catalog lacks would quietly leave its offers
     "operation-channel-typo": ("operations/sales.yaml:2", "did you mean 'cdiscount'?"),
     "flash-sale-reference-price": ("operations/sales.yaml:2", "reference_price is for sales only"),
+    # skus a person cannot tell apart: both places named
+    "look-alike-sku-nfc": ("offers/mugs.yaml:6", "looks the same as sku 'CAF\\xc9-MUG' at"),
+    "look-alike-sku-zero-width": (
+        "offers/mugs.yaml:6",
+        "'MUG-\\u200b1' looks the same as sku 'MUG-1'",
+    ),
     # files and folders
     "catalog-yaml-is-a-directory": ("catalog.yaml", "catalog.yaml is a folder"),
     "offers-is-a-file": ("offers", "offers must be a folder"),
