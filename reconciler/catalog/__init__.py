@@ -92,7 +92,7 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         operations=tuple(operations),
         tags=declared.tags,
         origins=declared.origins,
-        content_hash=files.content_hash,
+        content_hash="" if _has_errors(problems) else files.content_hash(),
     )
     # The operations' rules judge the offers they select: on a catalog whose offers have errors
     # they would report the offers left out by those errors as missing, so they wait.
@@ -100,6 +100,10 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         problems += _operation_rules(catalog)
     problems += _warnings(files, catalog)
     return catalog
+
+
+def _has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)
 
 
 def _operations(files: CatalogFiles, problems: list[Problem]) -> list[CommercialOperation]:

@@ -75,7 +75,7 @@ def compose(text: str) -> yaml.Node | None:
 class YamlFile:
     """One loaded file: its plain `data` (None when it could not be read) and its `problems`."""
 
-    __slots__ = ("path", "name", "text", "data", "problems", "item_marks", "_root")
+    __slots__ = ("path", "name", "text", "data", "problems", "item_marks", "_root", "_keys")
 
     def __init__(self, path: Path, name: str) -> None:
         self.path = path
@@ -86,6 +86,8 @@ class YamlFile:
         # (line, column) of each item of the top-level lists (offers, operations), by key
         self.item_marks: dict[str, list[tuple[int, int]]] = {}
         self._root: yaml.Node | None = None
+        # the entries of each mapping node by key, made once: `at` is asked once per problem
+        self._keys: dict[int, dict[object, tuple[yaml.Node, yaml.Node]]] = {}
 
     def at(self, field: tuple[str | int, ...], key: bool = False) -> Location:
         """The location of a field path such as ("offers", 3, "price"): its value, or its key.
@@ -98,7 +100,7 @@ class YamlFile:
         if node is not None:
             line, column = node.start_mark.line + 1, node.start_mark.column + 1
             for depth, step in enumerate(field, 1):
-                found = _child(node, step, key and depth == len(field))
+                found = self._child(node, step, key and depth == len(field))
                 if found is None:
                     break
                 node = found if isinstance(found, yaml.Node) else found[1]
@@ -109,20 +111,26 @@ class YamlFile:
     def problem(self, field: tuple[str | int, ...], message: str, key: bool = False) -> Problem:
         return Problem(self.at(field, key), message)
 
+    def _child(self, node: yaml.Node, step: str | int, key: bool) -> yaml.Node | tuple | None:
+        if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            return node.value[step] if 0 <= step < len(node.value) else None
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        entries = self._keys.get(id(node))
+        if entries is None:  # scanning the mapping for every problem was quadratic
+            entries = self._keys[id(node)] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    entries.setdefault(key_node.value, (key_node, value_node))
+        found = entries.get(step)
+        if found is None:
+            return None
+        return found if key else found[1]
+
     def _node(self) -> yaml.Node | None:
         if self._root is None and self.text:
             self._root = compose(self.text)
         return self._root
-
-
-def _child(node: yaml.Node, step: str | int, key: bool) -> yaml.Node | tuple | None:
-    if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-        return node.value[step] if 0 <= step < len(node.value) else None
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == step:
-                return (key_node, value_node) if key else value_node
-    return None
 
 
 def field_path(field: tuple[str | int, ...]) -> str:
