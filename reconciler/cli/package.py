@@ -27,6 +27,7 @@ def command(directory: str, out_dir: str, plan_file: str | None) -> None:
     from reconciler.channels.xml_packages import build_zip, plan_packages
     from reconciler.marketplace.connect import open_marketplace
     from reconciler.plan.serialize import load_plan
+    from reconciler.replace_file import replace_file
 
     catalog = load_catalog(directory)
     if plan_file:
@@ -42,7 +43,7 @@ def command(directory: str, out_dir: str, plan_file: str | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for channel, package in packages:
         path = out / package.file_name
-        path.write_bytes(build_zip(package, channel))
+        replace_file(path, build_zip(package, channel))
         click.echo(
             f"{path}: {package.package_type} package for {channel.name} "
             f"({len(package.changes)} offer(s))"

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from reconciler.catalog.schema import SCHEMA_NAMES, schema, schema_file
+from reconciler.replace_file import replace_file
 from reconciler.resources import SCHEMAS_DIR
 
 
@@ -35,5 +36,5 @@ def command(out: Path | None, name: str | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for each in names:
         text = (SCHEMAS_DIR / schema_file(each)).read_text(encoding="utf-8")
-        (out / schema_file(each)).write_text(text, encoding="utf-8")
+        replace_file(out / schema_file(each), text)
         click.echo(f"wrote {out / schema_file(each)}")

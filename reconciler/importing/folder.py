@@ -10,6 +10,7 @@ from reconciler.catalog.files import YAML_SUFFIXES
 from reconciler.catalog.model import Catalog
 from reconciler.errors import ReconcilerError
 from reconciler.marketplace.connect import sandbox_state_dir
+from reconciler.replace_file import replace_file
 
 # the folders whose every YAML file is catalog data: a stale file there would add offers
 _DATA_FOLDERS = ("offers", "operations")
@@ -72,7 +73,7 @@ def write_folder(out: Path, files: dict[str, str], replace: bool = False) -> Wri
         ):
             done.comments_lost.append(relative)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        replace_file(path, text)
         done.written.append(relative)
     return done
 
