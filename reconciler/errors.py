@@ -111,3 +111,29 @@ def unknown_name(what: str, name: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     hint = f": did you mean {close[0]!r}?" if close else ""
     return f"no {what} {name!r}{hint} (the catalog has {', '.join(map(repr, known)) or 'none'})"
+
+
+def printable(text: str) -> str:
+    """`text` on one line, every invisible or control character written as an escape (\\n).
+
+    A file name, key or sku from a pull request is printed in CI logs, where a line that
+    starts with `::error` after a newline is a workflow command, and a bidi override reorders
+    what a reviewer reads.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(character)
+    if named:
+        return named
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )

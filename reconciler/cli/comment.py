@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import UsageError
 
 if TYPE_CHECKING:  # imported lazily at run time: `catalog --help` stays fast
     from reconciler.plan.model import Plan
@@ -49,11 +49,11 @@ def command(
 ) -> None:
     """Post the plan as a comment on the pull request, or update the one posted before."""
     if not on_github:
-        raise ReconcilerError("say where to comment: --github (the only target so far)")
+        raise UsageError("say where to comment: --github (the only target so far)")
     if plan_file and catalog_dir:
-        raise ReconcilerError("give --plan plan.json or the catalog folder, not both")
+        raise UsageError("give --plan plan.json or the catalog folder, not both")
     if not plan_file and not catalog_dir:
-        raise ReconcilerError("give the plan to post: --plan plan.json, or the catalog folder")
+        raise UsageError("give the plan to post: --plan plan.json, or the catalog folder")
 
     from reconciler.github.actions import pull_request_from_env
     from reconciler.github.comments import upsert_plan_comment

@@ -15,7 +15,7 @@ import traceback
 
 import click
 
-from reconciler.errors import CatalogInvalid, ExitCode, ReconcilerError
+from reconciler.errors import CatalogInvalid, ExitCode, ReconcilerError, printable
 
 # What a shell reports for a program stopped by SIGPIPE (`yes | head -1`), as Unix tools do
 SIGPIPE_EXIT = 128 + signal.SIGPIPE
@@ -65,7 +65,7 @@ class LazyGroup(click.Group):
             report_problems(err)
             ctx.exit(err.exit_code)
         except ReconcilerError as err:
-            click.echo(f"Error: {err}", err=True)
+            click.echo(printable(f"Error: {err}"), err=True)
             ctx.exit(err.exit_code)
         except Exception as err:  # the promise: never a traceback unless asked for
             if ctx.obj and ctx.obj.get("debug"):
@@ -97,7 +97,7 @@ def _usage(err: click.UsageError) -> click.UsageError:
 
 def report_problems(err: CatalogInvalid) -> None:
     for problem in err.problems:
-        click.echo(str(problem), err=True)
+        click.echo(printable(str(problem)), err=True)  # a file name may hold a newline
     click.echo(f"{len(err.problems)} error(s): the catalog is invalid.", err=True)
 
 

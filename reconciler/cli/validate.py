@@ -11,7 +11,7 @@ import click
 
 from reconciler import clock
 from reconciler.catalog import check_catalog
-from reconciler.errors import ExitCode, Problem
+from reconciler.errors import ExitCode, Problem, printable
 from reconciler.operations.omnibus import omnibus_problems
 
 
@@ -47,7 +47,7 @@ def command(ctx: click.Context, directory: str, output: str, strict: bool) -> No
         click.echo(json.dumps([p.to_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
         for problem in problems:
-            click.echo(_line(problem))
+            click.echo(printable(_line(problem)))  # one line, whatever a file is named
         errors = sum(1 for p in problems if p.severity == "error")
         if catalog is None:
             click.echo(f"{errors} error(s): the catalog is invalid.")
