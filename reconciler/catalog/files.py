@@ -135,3 +135,17 @@ def content_hash(root: Path, paths: list[Path]) -> str:
             digest.update(len(part).to_bytes(8, "big"))
             digest.update(part)
     return digest.hexdigest()
+
+
+def defaults_delivery(root: str | Path) -> tuple[tuple, Location] | None:
+    """The delivery options set in catalog.yaml's defaults (normal form), and where: so that a
+    problem with them is reported once, at catalog.yaml, not at every offer that takes them."""
+    from reconciler.catalog.resolve import normal_fields
+
+    settings = load_yaml(Path(root) / "catalog.yaml", str(Path(root) / "catalog.yaml"))
+    data = settings.data
+    defaults = data.get("defaults") if isinstance(data, dict) else None
+    if not isinstance(defaults, dict) or "delivery" not in defaults:
+        return None
+    resolved = normal_fields({"delivery": defaults["delivery"]})["delivery"]
+    return resolved, settings.at(("defaults", "delivery"))

@@ -250,7 +250,30 @@ def _syntax_problem(err: yaml.MarkedYAMLError, name: str) -> Problem:
     what = ", ".join(part for part in (err.context, err.problem) if part)
     if mark is None:
         return Problem(Location(name), f"invalid YAML: {what}")
-    return Problem(Location(name, mark.line + 1, mark.column + 1), f"invalid YAML: {what}")
+    hint = _meaning(err, mark.line + 1)
+    message = f"invalid YAML: {what}" + (f" ({hint})" if hint else "")
+    return Problem(Location(name, mark.line + 1, mark.column + 1), message)
+
+
+def _meaning(err: yaml.MarkedYAMLError, line: int) -> str:
+    """What libyaml's words usually mean in a catalog file, and where to look."""
+    problem = err.problem or ""
+    opened = err.context_mark.line + 1 if err.context_mark else line
+    if problem.startswith("mapping values are not allowed"):
+        return (
+            f"usually a value holding ': ' that needs quotes (comment: \"Note: fragile\"), "
+            f"this line indented deeper than the one above, or a ':' missing on line {line - 1}"
+        )
+    if problem.startswith(("did not find expected key", "did not find expected '-'")):
+        return (
+            f"usually line {line} is indented differently from the fields above it: line it up "
+            "with its neighbours, or start a new item with '- '"
+        )
+    if problem.startswith("found character that cannot start any token"):
+        return "a value cannot start with @, ` or a tab: put it in quotes"
+    if "quoted scalar" in (err.context or "") and "end of stream" in problem:
+        return f"the quote opened on line {opened} is never closed"
+    return ""
 
 
 def _node_problems(
