@@ -16,12 +16,13 @@ from pathlib import Path
 
 import yaml
 
+from reconciler.catalog.yaml11 import bool_surprise, number_surprise
+from reconciler.catalog.yaml_errors import character_problem, syntax_problem, tab_problem
 from reconciler.errors import Location, Problem
 
 _TAG = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_TAG + n for n in ("str", "int", "float", "bool", "null"))
 TIMESTAMP, MERGE = _TAG + "timestamp", _TAG + "merge"
-_INDENT_TAB = re.compile(r"^ *\t", re.MULTILINE)
 # What YAML lets a file hold raw (its printable set); an escape in a double-quoted scalar
 # ("\a", "\0", "\x0c") can put anything else in a value, and no control character may travel
 # in an XML package (XML 1.0 refuses them) or make sense in a sku or a comment.
@@ -155,10 +156,10 @@ def load_yaml(path: Path, name: str) -> YamlFile:
     try:
         root = compose(text)
     except yaml.MarkedYAMLError as err:
-        loaded.problems.append(_tab_problem(text, err, name) or _syntax_problem(err, name))
+        loaded.problems.append(tab_problem(text, err, name) or syntax_problem(err, name))
         return loaded
     except yaml.reader.ReaderError as err:  # a character YAML refuses (NUL, ESC, ...)
-        loaded.problems.append(_character_problem(text, err, name))
+        loaded.problems.append(character_problem(text, err, name))
         return loaded
     if root is None:
         loaded.problems.append(Problem(Location(name, 1, 1), "the file is empty"))
@@ -186,6 +187,8 @@ def load_yaml(path: Path, name: str) -> YamlFile:
     else:
         loaded.data = data
         loaded.item_marks = _item_marks(root)
+    if builder.surprises and not builder.errors:
+        loaded.problems += _node_problems(loaded, root, builder.surprises, "warning")
     return loaded
 
 
@@ -220,71 +223,18 @@ def _decode(raw: bytes, loaded: YamlFile) -> str | None:
     return text
 
 
-def _tab_problem(text: str, err: yaml.MarkedYAMLError, name: str) -> Problem | None:
-    """libyaml's words for a tab in the indentation are obscure: say it plainly.
-
-    Only when the file does not parse: a tab inside a value or a block of text is fine.
-    """
-    if "\t" not in text or err.problem_mark is None:
-        return None
-    tab = _INDENT_TAB.search(text)
-    if tab is None:
-        return None
-    line = text.count("\n", 0, tab.start()) + 1
-    if line > err.problem_mark.line + 1:
-        return None
-    message = "a tab is used for indentation: YAML indents with spaces only"
-    return Problem(Location(name, line, tab.end() - tab.start()), message)
-
-
-def _character_problem(text: str, err: yaml.reader.ReaderError, name: str) -> Problem:
-    # libyaml counts the position in characters of the decoded text
-    line = text.count("\n", 0, err.position) + 1
-    column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
-    message = f"the file holds a control character (U+{err.character:04X}), which YAML refuses"
-    return Problem(Location(name, line, column), message)
-
-
-def _syntax_problem(err: yaml.MarkedYAMLError, name: str) -> Problem:
-    mark = err.problem_mark or err.context_mark
-    what = ", ".join(part for part in (err.context, err.problem) if part)
-    if mark is None:
-        return Problem(Location(name), f"invalid YAML: {what}")
-    hint = _meaning(err, mark.line + 1)
-    message = f"invalid YAML: {what}" + (f" ({hint})" if hint else "")
-    return Problem(Location(name, mark.line + 1, mark.column + 1), message)
-
-
-def _meaning(err: yaml.MarkedYAMLError, line: int) -> str:
-    """What libyaml's words usually mean in a catalog file, and where to look."""
-    problem = err.problem or ""
-    opened = err.context_mark.line + 1 if err.context_mark else line
-    if problem.startswith("mapping values are not allowed"):
-        return (
-            f"usually a value holding ': ' that needs quotes (comment: \"Note: fragile\"), "
-            f"this line indented deeper than the one above, or a ':' missing on line {line - 1}"
-        )
-    if problem.startswith(("did not find expected key", "did not find expected '-'")):
-        return (
-            f"usually line {line} is indented differently from the fields above it: line it up "
-            "with its neighbours, or start a new item with '- '"
-        )
-    if problem.startswith("found character that cannot start any token"):
-        return "a value cannot start with @, ` or a tab: put it in quotes"
-    if "quoted scalar" in (err.context or "") and "end of stream" in problem:
-        return f"the quote opened on line {opened} is never closed"
-    return ""
-
-
 def _node_problems(
-    loaded: YamlFile, root: yaml.Node, errors: list[tuple[yaml.Node, str]]
+    loaded: YamlFile,
+    root: yaml.Node,
+    errors: list[tuple[yaml.Node, str]],
+    severity: str = "error",
 ) -> list[Problem]:
     paths = _paths_of(root, {id(node) for node, _ in errors})
     problems = []
     for node, message in errors:
         mark = node.start_mark
         where = Location(loaded.name, mark.line + 1, mark.column + 1, field_path(paths[id(node)]))
-        problems.append(Problem(where, message))
+        problems.append(Problem(where, message, severity))
     return problems
 
 
@@ -317,6 +267,15 @@ _KEY_TAGS = frozenset((STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, MERGE))
 _BUILDING = (None, 0)  # a collection whose items are being built (an alias to it is a loop)
 
 
+def _decimal_int(text: str) -> int | None:
+    if text[0] == "0" and len(text) > 1:  # 0x1F, 010: YAML's reading, not Python's
+        return None
+    try:
+        return int(text)
+    except ValueError:  # 1:30 (sexagesimal)
+        return None
+
+
 def _tag_name(tag: str) -> str:
     return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
 
@@ -329,6 +288,8 @@ class _Builder:
 
     def __init__(self, has_anchors: bool) -> None:
         self.errors: list[tuple[yaml.Node, str]] = []
+        # values YAML 1.1 reads otherwise than a person (and YAML 1.2) does: warnings
+        self.surprises: list[tuple[yaml.Node, str]] = []
         self.built: dict[int, tuple[object, int]] | None = {} if has_anchors else None
         self.distinct = 0  # nodes in the file
         self.expanded = 0  # nodes once every alias is expanded
@@ -397,6 +358,10 @@ class _Builder:
             for key, item in part.items():
                 merged.setdefault(key, item)
 
+    def _surprise(self, node: yaml.ScalarNode, message: str | None) -> None:
+        if message:
+            self.surprises.append((node, message))
+
     def scalar(self, node: yaml.ScalarNode) -> object:
         tag, text = node.tag, node.value
         if node.style == '"' and (control := _NOT_PRINTABLE.search(text)):
@@ -410,24 +375,29 @@ class _Builder:
             self.errors.append((node, f"a number of {len(text):,} characters is far too long"))
             return None
         if tag == INT:
-            if text[0] != "0" or len(text) == 1:
-                try:
-                    return int(text)
-                except ValueError:
-                    pass
-            return yaml.constructor.SafeConstructor().construct_yaml_int(node)
+            number = _decimal_int(text)
+            if number is None:
+                number = yaml.constructor.SafeConstructor().construct_yaml_int(node)
+            if "_" in text or ":" in text or text[0] in "0+-":  # cheap test, then the exact one
+                self._surprise(node, number_surprise(text, number))
+            return number
         if tag == FLOAT:
             try:
                 number = float(text)
-            except ValueError:  # 1_000.5, 1:30.5 (sexagesimal), .inf, .nan
+            except ValueError:  # 1:30.5 (sexagesimal), .inf, .nan
                 number = yaml.constructor.SafeConstructor().construct_yaml_float(node)
+            if "_" in text or ":" in text:
+                self._surprise(node, number_surprise(text, number))
             if isfinite(number):
                 return number
             # No price, rate or quantity is infinite: refused here, before any rule compares it.
             self.errors.append((node, f"a number must be finite (got {text})"))
             return None
         if tag == BOOL:
-            return _BOOLS[text.lower()]
+            value = _BOOLS[text.lower()]
+            if text.lower() not in ("true", "false"):  # yes, no, on, off: YAML 1.1 only
+                self._surprise(node, bool_surprise(text, value))
+            return value
         if tag == NULL:
             return None
         self.errors.append((node, f"the YAML tag {_tag_name(tag)} is not allowed"))

@@ -79,3 +79,38 @@ def test_a_delivery_mode_from_the_defaults_is_reported_once_at_catalog_yaml(
         f"{market.seller_id} (configured: STD); used by MUG-"
     )
     assert problem.endswith(" on cdiscount (and 3 more offer(s) that take the defaults)")
+
+
+def test_yaml_1_1_spellings_are_read_as_before_and_told_where(tmp_path: Path) -> None:
+    text = OFFERS.format(n=1, gtin="3760452700015").replace("12.50", "19_99")
+    text = text.replace("stock: 4", "stock: 1:20") + "    preparation_days: 02\n"
+    root = shop(tmp_path, text)
+    result = validate(root)
+    assert result.exit_code == 0, result.output  # still valid: what it means did not change
+    where = f"{root}/offers/mugs.yaml"
+    assert result.output.splitlines()[:3] == [
+        f"{where}:4:12: offers[0].price: warning: 19_99 is read as 1999 (YAML 1.1 ignores _ in "
+        'numbers): write 1999 if that is meant, or "19_99" in quotes for text',
+        f"{where}:5:12: offers[0].stock: warning: 1:20 is read as 80 (base 60 in YAML 1.1, as "
+        'for times): write 80 if that is meant, or "1:20" in quotes for text',
+        f"{where}:6:23: offers[0].preparation_days: warning: 02 is read as 2 (a leading 0 makes "
+        'it octal in YAML 1.1): write 2 if that is meant, or "02" in quotes for text',
+    ]
+
+
+def test_yes_no_on_off_are_told_as_booleans(tmp_path: Path) -> None:
+    root = shop(tmp_path, OFFERS.format(n=1, gtin="3760452700015") + "    comment: on\n")
+    result = validate(root)
+    assert result.exit_code == 4
+    assert "offers[0].comment: must be text (got true)" in result.output
+    assert (
+        "offers[0].comment: warning: on is read as true (a YAML 1.1 boolean): write true if "
+        'that is meant, or "on" in quotes for text'
+    ) in result.output
+
+
+def test_spellings_yaml_1_2_reads_alike_are_not_told(tmp_path: Path) -> None:
+    text = OFFERS.format(n=1, gtin="3760452700015").replace("stock: 4", "stock: 0x1F")
+    result = validate(shop(tmp_path, text + "    eco_tax: 0.5\n    dea_tax: 0\n"))
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
