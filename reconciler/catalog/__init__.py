@@ -25,7 +25,7 @@ from reconciler.catalog.model import Catalog, CommercialOperation, Offer, Submis
 from reconciler.catalog.schema import check_file
 from reconciler.errors import CatalogInvalid, Location, Problem
 
-__all__ = ["check_catalog", "load_catalog"]
+__all__ = ["check_catalog", "load_catalog", "size_text"]
 
 
 def load_catalog(path: str | Path) -> Catalog:
@@ -34,6 +34,16 @@ def load_catalog(path: str | Path) -> Catalog:
     if catalog is None:
         raise CatalogInvalid([p for p in problems if p.severity == "error"])
     return catalog
+
+
+def size_text(catalog: Catalog) -> str:
+    """How big a catalog is, said the same way by every command: a sku sold on two channels
+    is one sku and two channel offers."""
+    skus = len({sku for _, sku in catalog.offers})
+    return (
+        f"{skus} sku(s), {len(catalog.offers)} channel offer(s) "
+        f"on {len(catalog.channels)} channel(s)"
+    )
 
 
 def check_catalog(path: str | Path) -> tuple[Catalog | None, list[Problem]]:

@@ -40,7 +40,15 @@ def confirm(auto_approve: bool) -> bool:
         return False
 
 
-@click.command(name="apply")
+EXAMPLES = """\b
+Examples:
+  catalog apply catalogs/shop                                   # plan, ask, send
+  catalog apply catalogs/shop --plan plan.json --auto-approve   # the reviewed plan, in CI
+  catalog apply catalogs/shop --ack PLAN_HASH                   # despite its guards
+"""
+
+
+@click.command(name="apply", epilog=EXAMPLES)
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False), help="A saved plan.")
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")

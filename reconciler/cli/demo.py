@@ -31,7 +31,13 @@ def seed_products(base_url: str, gtins: set[str]) -> int:
     return len(body)
 
 
-@click.command(name="demo")
+EXAMPLES = """\b
+Examples:
+  catalog demo                     # the whole cycle on catalogs/demo, in a minute
+"""
+
+
+@click.command(name="demo", epilog=EXAMPLES)
 @click.option(
     "--catalog",
     "directory",
@@ -46,7 +52,7 @@ def command(directory: str) -> None:
 
     from reconciler.apply.report import Progress, summary_lines
     from reconciler.apply.session import ApplySession, sandbox_root
-    from reconciler.catalog import load_catalog
+    from reconciler.catalog import load_catalog, size_text
     from reconciler.errors import ReconcilerError
     from reconciler.marketplace.connect import open_marketplace
     from reconciler.render.text import print_plan
@@ -57,7 +63,7 @@ def command(directory: str) -> None:
     if catalog.marketplace.sandbox != "embedded":
         raise ReconcilerError(f"{directory} does not use the embedded sandbox: no demo there")
     channels = ", ".join(f"{n} ({c.submission.value})" for n, c in sorted(catalog.channels.items()))
-    click.echo(f"Valid: {len(catalog.offers)} offers on {channels}.")
+    click.echo(f"Valid: {size_text(catalog)}: {channels}.")
 
     state = Path(catalog.root) / ".catalog"
     with open_marketplace(catalog) as client:

@@ -65,7 +65,8 @@ class LazyGroup(click.Group):
             report_problems(err)
             ctx.exit(err.exit_code)
         except ReconcilerError as err:
-            click.echo(printable(f"Error: {err}"), err=True)
+            lines = f"Error: {err}".splitlines()  # some say what to do on lines of their own
+            click.echo("\n".join(printable(line) for line in lines), err=True)
             ctx.exit(err.exit_code)
         except Exception as err:  # the promise: never a traceback unless asked for
             if ctx.obj and ctx.obj.get("debug"):

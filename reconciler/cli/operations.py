@@ -23,7 +23,14 @@ def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> da
         ) from None
 
 
-@click.command(name="operations")
+EXAMPLES = """\b
+Examples:
+  catalog operations catalogs/shop                             # past, running, upcoming
+  catalog operations catalogs/shop --at 2027-01-10T12:00       # prices at that moment
+"""
+
+
+@click.command(name="operations", epilog=EXAMPLES)
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option(
     "--at",

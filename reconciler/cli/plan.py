@@ -110,7 +110,16 @@ def _planned(catalog: Catalog, target: Target) -> Plan:
             return plan_against_marketplace(catalog, client, now(), target, progress)
 
 
-@click.command("plan")
+EXAMPLES = """\b
+Examples:
+  catalog plan catalogs/shop                                  # what apply would change
+  catalog plan catalogs/shop --out plan.json                  # save it for review and apply
+  catalog plan catalogs/shop --channel cdiscount --sku 'TSHIRT-*'
+  catalog plan catalogs/shop --detailed-exitcode              # exit 2 when there are changes
+"""
+
+
+@click.command("plan", epilog=EXAMPLES)
 @click.argument(
     "directory",
     default=".",

@@ -15,8 +15,14 @@ from reconciler.catalog.schema import SCHEMA_NAMES, schema, schema_file
 from reconciler.replace_file import replace_file
 from reconciler.resources import SCHEMAS_DIR
 
+EXAMPLES = """\b
+Examples:
+  catalog schema offers                 # the schema of offers/*.yaml files
+  catalog schema --out schemas          # write the three .schema.json files for an editor
+"""
 
-@click.command("schema")
+
+@click.command("schema", epilog=EXAMPLES)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),

@@ -265,7 +265,7 @@ def test_a_link_inside_the_catalog_is_followed(tmp_path: Path) -> None:
     (root / "offers" / "mugs.yaml").symlink_to(root / "shared" / "mugs.yaml")
     result = catalog("validate", str(root))
     assert result.exit_code == 0, result.output
-    assert "valid: 1 offer(s)" in result.stdout
+    assert "valid: 1 sku(s), 2 channel offer(s)" in result.stdout
 
 
 @pytest.mark.parametrize("case", sorted(VALID))
