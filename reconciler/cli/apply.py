@@ -10,11 +10,17 @@ import sys
 
 import click
 
-from reconciler.errors import ExitCode, UsageError
+from reconciler.errors import ExitCode, UsageError, printable
 
 
 class NeedsApproval(UsageError):
     """No terminal to confirm on, and no --auto-approve: the call needs the flag (exit 64)."""
+
+
+def echo_line(line: str) -> None:
+    """One line of a CI log: a sku or a marketplace message cannot start a line of its own
+    (a forged `::error` workflow command)."""
+    click.echo(printable(line))
 
 
 def progress_for(console: object):  # noqa: ANN201 - Progress, imported lazily
@@ -23,7 +29,7 @@ def progress_for(console: object):  # noqa: ANN201 - Progress, imported lazily
 
     if getattr(console, "is_terminal", False):
         return RichProgress(console)
-    return Progress(click.echo)
+    return Progress(echo_line)
 
 
 def confirm(auto_approve: bool) -> bool:
@@ -116,7 +122,7 @@ def command(
         with progress:  # the live display starts only once the questions are over
             report = session.apply(plan)
     for line in summary_lines(report):
-        click.echo(line)
+        echo_line(line)
     if report_file:
         write_report(report, report_file)
     if not plan.has_changes and not report.packages:

@@ -131,3 +131,11 @@ def test_base64_of_a_text_holding_the_token_is_scrubbed_at_any_alignment(before:
     left = scrubbed.removeprefix("echo: ").split("***")
     assert len(left) == 2  # the token's characters went, what only its neighbours make stays
     assert len(encoded) - len("".join(left)) >= len(token) * 4 // 3 - 3
+
+
+def test_apply_log_lines_stay_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from reconciler.apply.report import Progress
+    from reconciler.cli.apply import echo_line
+
+    Progress(echo_line).note(f"rejected MUG{FORGED}(create): the marketplace said{FORGED}")
+    assert workflow_commands(capsys.readouterr().out) == []
