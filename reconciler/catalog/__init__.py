@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from reconciler import clock
+from reconciler import clock, sources
 from reconciler.catalog import resolve, rules
 from reconciler.catalog.files import CatalogFiles, catalog_files
 from reconciler.catalog.load import YamlFile, load_yaml
@@ -82,9 +82,11 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         return None
     settings = _settings(files.settings, problems)
     resolver = None
+    merge = None
     if settings is not None:
+        merge = _merge(files, settings, problems)
         defaults = files.settings.data.get("defaults", {})  # type: ignore[union-attr]
-        resolver = resolve.OfferResolver(files.settings, settings["channels"], defaults)
+        resolver = resolve.OfferResolver(files.settings, settings["channels"], defaults, merge)
     declared = _Declared()
     for path in files.offers:
         loaded = load_yaml(path, str(path))
@@ -95,6 +97,9 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
     operations = _operations(files, problems)
     if settings is None:
         return None
+    if merge is not None:
+        problems += sources.not_listed_errors(merge)
+        problems += sources.unknown_sku_warnings(merge, {sku for _, sku in declared.offers})
     catalog = Catalog(
         root=str(files.root),
         **settings,
@@ -103,6 +108,7 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         tags=declared.tags,
         origins=declared.origins,
         content_hash="" if _has_errors(problems) else files.content_hash(),
+        merge=merge,
     )
     # The operations' rules judge the offers they select: on a catalog whose offers have errors
     # they would report the offers left out by those errors as missing, so they wait.
@@ -114,6 +120,26 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
 
 def _has_errors(problems: list[Problem]) -> bool:
     return any(p.severity == "error" for p in problems)
+
+
+def _merge(
+    files: CatalogFiles, settings: dict[str, Any], problems: list[Problem]
+) -> sources.Merge | None:
+    """The field ownership of catalog.yaml and the feeds it reads; None when git owns all."""
+    data: dict[str, Any] = files.settings.data  # type: ignore[union-attr,assignment]
+    if "fields" not in data and "sources" not in data:
+        return None  # the catalog owns every field, as before sources existed
+    declared, ownership, wrong = sources.read_settings(
+        files.settings,  # type: ignore[arg-type]
+        data,
+        list(settings["channels"]),
+    )
+    problems += wrong
+    if wrong:  # the catalog is invalid already: no feed is read, no spurious missing values
+        return sources.Merge(ownership, {})
+    feeds, unusable = sources.read_feeds(declared, ownership, files.root, clock.now())
+    problems += unusable
+    return sources.Merge(ownership, feeds)
 
 
 def _operations(files: CatalogFiles, problems: list[Problem]) -> list[CommercialOperation]:

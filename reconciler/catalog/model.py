@@ -11,8 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from reconciler.errors import Location
+
+if TYPE_CHECKING:
+    from reconciler.sources import Merge
 
 
 class Condition(StrEnum):
@@ -137,6 +141,7 @@ class Guards:
     max_delete_percent: Decimal = Decimal(10)
     min_existing_offers: int = 10
     max_price_change_percent: Decimal = Decimal(50)
+    max_stock_zeroed_percent: Decimal = Decimal(20)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,3 +192,4 @@ class Catalog:
     tags: dict[str, frozenset[str]] = field(default_factory=dict)  # sku -> tags
     origins: dict[tuple[str, str], Location] = field(default_factory=dict)  # where declared
     content_hash: str = ""  # sha256 over the catalog's files, for stale-plan checks
+    merge: Merge | None = None  # who owns stock and price, and the feeds read (None: all git)

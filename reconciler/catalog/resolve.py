@@ -33,6 +33,7 @@ from reconciler.catalog.model import (
 )
 from reconciler.catalog.schema import shown
 from reconciler.errors import Location, Problem
+from reconciler.sources import Merge
 
 Raw = dict[str, Any]
 
@@ -126,8 +127,15 @@ def _guards(values: Raw) -> Guards:
 class OfferResolver:
     """Resolves declared offers against one catalog's defaults and channels."""
 
-    def __init__(self, settings_file: YamlFile, channels: dict[str, SalesChannel], defaults: Raw):
+    def __init__(
+        self,
+        settings_file: YamlFile,
+        channels: dict[str, SalesChannel],
+        defaults: Raw,
+        merge: Merge | None = None,
+    ):
         self.settings_file = settings_file
+        self.merge = merge
         self.channels = channels
         self.all_channels = list(channels)
         self.defaults = defaults
@@ -150,14 +158,30 @@ class OfferResolver:
         overrides = raw.get("overrides", {})
         offers: list[Offer] = []
         problems: list[Problem] = []
+        absent: set[str] = set()
         for channel in channels:
             override = overrides.get(channel)
             values = {**base, **normal_fields(override)} if override else base
             if self.channels[channel].submission is Submission.JSON:
                 values = {**values, **_NEUTRAL}
-            offer = _offer(channel, raw, values)
+            unknown: frozenset[str] = frozenset()
+            if self.merge is not None:
+                values, unknown, lacking = self.merge.fill(channel, raw["sku"], values)
+                absent.update(lacking)
+            elif "price" not in values or "stock" not in values:
+                absent.update(name for name in ("price", "stock") if name not in values)
+            if absent:
+                continue
+            offer = _offer(channel, raw, values, unknown)
             problems += self._check(file, index, raw, offer)
             offers.append(offer)
+        if absent:
+            # The schema no longer requires them: a field a source feeds may be left out.
+            problems = [
+                file.problem(("offers", index), f"missing required field {name!r}")
+                for name in sorted(absent, key=("price", "stock").index)
+            ]
+            return [], problems
         return offers, problems
 
     def _missing(self, file: YamlFile, index: int, missing: list[str]) -> Problem:
@@ -168,6 +192,8 @@ class OfferResolver:
     def _check(self, file: YamlFile, index: int, raw: Raw, offer: Offer) -> list[Problem]:
         problems: list[Problem] = []
         taxes = offer.eco_tax + offer.dea_tax
+        if offer.price is None:  # unmanaged, or fed by a source without a value for it
+            return problems
         if offer.price < taxes:
             message = f"price {offer.price} is below eco_tax + dea_tax ({taxes})"
             problems.append(self._at(file, index, raw, offer.channel, "price", message))
@@ -185,13 +211,16 @@ class OfferResolver:
         return self.settings_file.problem(("defaults", name), message)
 
 
-def _offer(channel: str, raw: Raw, values: Raw) -> Offer:
+def _offer(channel: str, raw: Raw, values: Raw, unknown: frozenset[str] = frozenset()) -> Offer:
+    inactive = values["status"] == "inactive"
+    if inactive and "stock" in unknown:  # an inactive offer's stock is 0, whoever owns it
+        unknown = unknown - {"stock"}
     return Offer(
         channel=channel,
         sku=raw["sku"],
         gtin=raw["gtin"],
-        price=values["price"],
-        stock=0 if values["status"] == "inactive" else values["stock"],
+        price=values.get("price"),  # None: a field no one gives (it is in `unknown`)
+        stock=0 if inactive else values.get("stock"),  # type: ignore[arg-type]
         condition=values["condition"],
         vat=values["vat"],
         eco_tax=values["eco_tax"],
@@ -202,6 +231,7 @@ def _offer(channel: str, raw: Raw, values: Raw) -> Offer:
         striked_price=values["striked_price"],
         price_alignment=values["price_alignment"],
         packaging=values["packaging"],
+        unknown=unknown,
     )
 
 
