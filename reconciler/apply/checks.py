@@ -12,11 +12,13 @@ from reconciler.catalog.model import Catalog, Offer
 from reconciler.errors import PlanBlocked, PlanStale
 from reconciler.operations.discounts import drop_ended
 from reconciler.plan.diff import field_changes
+from reconciler.plan.guards import GUARD_NAMES
 from reconciler.plan.model import Change, Plan
 from reconciler.plan.serialize import offer_fingerprint
+from reconciler.plan.sourced import source_drift
 from reconciler.render.fields import field_change_text
 
-GUARDS = ("max_update_percent", "max_delete_percent", "max_price_change_percent")
+GUARDS = GUARD_NAMES
 
 
 def check_guards(plan: Plan, ack: str | None, allow: Iterable[str]) -> None:
@@ -75,6 +77,7 @@ def check_saved_plan(
             "the catalog changed since the plan was made "
             f"({plan.catalog_hash[:12]} -> {catalog.content_hash[:12]})"
         )
+    problems += source_drift(plan, catalog)
     for change in plan.changes:
         key = (change.channel, change.sku)
         if key in already_done:

@@ -11,6 +11,7 @@ import sys
 import click
 
 from reconciler.errors import ExitCode, UsageError, printable
+from reconciler.plan.guards import GUARD_NAMES
 
 
 class NeedsApproval(UsageError):
@@ -62,7 +63,7 @@ Examples:
 @click.option(
     "--allow",
     multiple=True,
-    type=click.Choice(["max_update_percent", "max_delete_percent", "max_price_change_percent"]),
+    type=click.Choice(GUARD_NAMES),
     help="Let this guard pass (repeatable).",
 )
 @click.option(

@@ -14,6 +14,8 @@ from reconciler.plan.diff import EVERYTHING, Target, diff_offers
 from reconciler.plan.guards import check_guards
 from reconciler.plan.model import Action, Change, Plan
 from reconciler.plan.serialize import compute_plan_hash
+from reconciler.plan.sourced import complete
+from reconciler.sources import source_records
 
 
 def _xml_only_notes(catalog: Catalog, changes: tuple[Change, ...]) -> tuple[str, ...]:
@@ -52,6 +54,7 @@ def build_plan(
     desired = desired_offers(catalog, now)
     current = {key: drop_ended(offer, now) for key, offer in live.items()}
     changes, summaries = diff_offers(catalog.channels, desired, current, catalog.manage, target)
+    changes, source_notes = complete(catalog, changes)
     plan = Plan(
         seller_id=catalog.seller_id,
         catalog_hash=catalog.content_hash,
@@ -59,8 +62,9 @@ def build_plan(
         channels=summaries,
         changes=changes,
         guards=check_guards(catalog.guards, summaries, changes),
-        notes=_xml_only_notes(catalog, changes),
+        notes=_xml_only_notes(catalog, changes) + tuple(source_notes),
         target=target.as_dict(),
+        sources=source_records(catalog.merge, {sku for _, sku in catalog.offers}),
     )
     return replace(plan, plan_hash=compute_plan_hash(plan))
 

@@ -12,7 +12,12 @@ from decimal import Decimal
 from reconciler.catalog.model import Guards
 from reconciler.plan.model import Action, Change, ChannelSummary, GuardViolation
 
-GUARD_NAMES = ("max_update_percent", "max_delete_percent", "max_price_change_percent")
+GUARD_NAMES = (
+    "max_update_percent",
+    "max_delete_percent",
+    "max_price_change_percent",
+    "max_stock_zeroed_percent",
+)
 
 
 def _percent(part: int | Decimal, whole: int | Decimal) -> Decimal:
@@ -72,6 +77,22 @@ def _price_guard(channel: str, changes: list[Change], limit: Decimal) -> GuardVi
     )
 
 
+def _zeroed_guard(
+    summary: ChannelSummary, changes: list[Change], limit: Decimal
+) -> GuardViolation | None:
+    """A source setting too many offers to stock 0: an empty or broken export, not sales."""
+    zeroed = [
+        c
+        for c in changes
+        for fc in c.fields
+        if fc.field == "stock" and fc.source and fc.after == 0 and (fc.before or 0) > 0
+    ]
+    violation = _share_guard(
+        "max_stock_zeroed_percent", summary, zeroed, limit, "set to stock 0 by a source"
+    )
+    return violation
+
+
 def check_guards(
     guards: Guards, summaries: Iterable[ChannelSummary], changes: Iterable[Change]
 ) -> tuple[GuardViolation, ...]:
@@ -99,5 +120,6 @@ def check_guards(
                     "deleted or withdrawn",
                 )
             )
+            found.append(_zeroed_guard(summary, updates, guards.max_stock_zeroed_percent))
         found.append(_price_guard(summary.channel, updates, guards.max_price_change_percent))
     return tuple(v for v in found if v is not None)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from reconciler.catalog.model import Offer
+from reconciler.sources.model import SourceRecord
 
 FORMAT_VERSION = 1
 
@@ -29,6 +30,7 @@ class FieldChange:
     field: str
     before: object
     after: object
+    source: str = ""  # where a value from outside git came from: "erp-stock, row 1203"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +61,7 @@ class Change:
 class GuardViolation:
     """A guard that blocks the plan, with the offers that trip it."""
 
-    guard: str  # max_update_percent | max_delete_percent | max_price_change_percent
+    guard: str  # one of reconciler.plan.guards.GUARD_NAMES
     channel: str
     message: str
     skus: tuple[str, ...] = ()
@@ -89,6 +91,7 @@ class Plan:
     guards: tuple[GuardViolation, ...] = ()
     notes: tuple[str, ...] = ()  # said once per plan, e.g. XML-only fields not sent to json
     target: dict[str, list[str]] = field(default_factory=dict)  # --channel / --sku if given
+    sources: tuple[SourceRecord, ...] = ()  # the feeds read, with fingerprints of what was read
     plan_hash: str = ""
     format_version: int = FORMAT_VERSION
 

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TextIO
@@ -36,6 +37,7 @@ from reconciler.plan.model import (
     Plan,
 )
 from reconciler.replace_file import replace_file
+from reconciler.sources.model import SourceRecord
 
 
 class PlanUnreadable(ReconcilerError):
@@ -172,11 +174,14 @@ def offer_fingerprint(offer: Offer) -> str:
 
 
 def _field_change_to_dict(fc: FieldChange) -> dict[str, Any]:
-    return {
+    out = {
         "field": fc.field,
         "before": encode_field(fc.field, fc.before),
         "after": encode_field(fc.field, fc.after),
     }
+    if fc.source:  # absent for values from the catalog's files: plans keep their old shape
+        out["source"] = fc.source
+    return out
 
 
 def _change_to_dict(change: Change) -> dict[str, Any]:
@@ -194,7 +199,8 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
 
 def _field_change_from_dict(raw: dict[str, Any]) -> FieldChange:
     name = raw["field"]
-    return FieldChange(name, decode_field(name, raw["before"]), decode_field(name, raw["after"]))
+    before, after = decode_field(name, raw["before"]), decode_field(name, raw["after"])
+    return FieldChange(name, before, after, raw.get("source", ""))
 
 
 def _change_from_dict(raw: dict[str, Any]) -> Change:
@@ -231,7 +237,7 @@ def _guard_to_dict(g: GuardViolation) -> dict[str, Any]:
 
 def _head(plan: Plan) -> dict[str, Any]:
     """Everything a plan says but its changes, when it was made and its own hash."""
-    return {
+    head = {
         "format_version": plan.format_version,
         "seller_id": plan.seller_id,
         "catalog_hash": plan.catalog_hash,
@@ -240,6 +246,9 @@ def _head(plan: Plan) -> dict[str, Any]:
         "guards": [_guard_to_dict(g) for g in plan.guards],
         "notes": list(plan.notes),
     }
+    if plan.sources:  # absent without sources: plans of all-git catalogs keep their shape
+        head["sources"] = [asdict(record) for record in plan.sources]
+    return head
 
 
 def plan_content(plan: Plan) -> dict[str, Any]:
@@ -299,6 +308,7 @@ def plan_from_dict(raw: Any) -> Plan:
             ),
             notes=tuple(raw["notes"]),
             target={k: list(v) for k, v in raw["target"].items()},
+            sources=tuple(SourceRecord(**record) for record in raw.get("sources", ())),
             plan_hash=raw["plan_hash"],
             format_version=raw["format_version"],
         )

@@ -16,6 +16,7 @@ from reconciler.operations.discounts import sale_price
 from reconciler.plan.diff import nested_changes
 from reconciler.plan.guards import price_change_percent
 from reconciler.plan.model import Action, Change, FieldChange, Plan
+from reconciler.sources.model import SourceRecord
 
 SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.WITHDRAW: "-"}
 
@@ -52,7 +53,15 @@ def field_change_text(fc: FieldChange) -> str:
         if moved is not None:
             sign = "+" if fc.after > fc.before else "-"
             text += f" ({sign}{moved.quantize(Decimal('0.1'))}%)"
+    if fc.source:
+        text += f" ({fc.source})"
     return text
+
+
+def source_text(record: SourceRecord) -> str:
+    """A source a plan read, in a line: where, how many rows, from when, what was read."""
+    modified = f", from {record.modified}" if record.modified else ""
+    return f"{record.where}, {record.rows} row(s){modified}, read {record.fingerprint}"
 
 
 def is_nested(fc: FieldChange) -> bool:

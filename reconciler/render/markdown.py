@@ -96,9 +96,8 @@ def _details(change: Change) -> str:
         rows.append(f"| stock | {change.before.stock} |")
     else:
         for fc in change.fields:
-            rows.append(
-                f"| {fc.field} | {_cell(value_text(fc.before))} | {_cell(value_text(fc.after))} |"
-            )
+            after = value_text(fc.after) + (f" ({fc.source})" if fc.source else "")
+            rows.append(f"| {fc.field} | {_cell(value_text(fc.before))} | {_cell(after)} |")
         nested = [f"- {_cell(line)}" for line in nested_lines(change)]
         rows += [""] + nested if nested else []
     reason = f"\n\n_{_cell(change.reason)}_" if change.reason else ""

@@ -15,6 +15,7 @@ from reconciler.render.fields import (
     acknowledge_hint,
     change_headline,
     nested_lines,
+    source_text,
     totals_line,
     unacknowledged,
 )
@@ -67,6 +68,8 @@ def plan_lines(
         Text(f"Plan {plan.plan_hash} for seller {plan.seller_id}", style="bold"),
         Text(f"catalog {plan.catalog_hash[:16]}, made {plan.created_at}"),
     ]
+    for record in plan.sources:
+        lines.append(Text(f"source {record.name}: {source_text(record)}"))
     if plan.target:
         target = "; ".join(f"{k} {', '.join(v)}" for k, v in plan.target.items())
         lines.append(Text(f"targeted: {target}"))
