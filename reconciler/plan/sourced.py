@@ -16,7 +16,7 @@ from dataclasses import replace
 from reconciler.catalog.model import Catalog, Offer
 from reconciler.errors import CatalogInvalid, Location, Problem
 from reconciler.plan.model import Action, Change, Plan
-from reconciler.sources import origin, source_records
+from reconciler.sources import origin, source_records, unknown_sku_warnings
 
 
 def complete(catalog: Catalog, changes: tuple[Change, ...]) -> tuple[tuple[Change, ...], list[str]]:
@@ -43,7 +43,7 @@ def complete(catalog: Catalog, changes: tuple[Change, ...]) -> tuple[tuple[Chang
             done.append(change)
     if unpriced:
         raise CatalogInvalid(unpriced)
-    notes = []
+    notes = [str(w) for w in unknown_sku_warnings(catalog.merge, _skus(catalog))]
     if zero_stock:
         shown = ", ".join(sorted(set(zero_stock))[:10])
         notes.append(
