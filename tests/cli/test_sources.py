@@ -137,7 +137,8 @@ def test_a_bad_row_names_file_row_and_column(shop, sandbox):
 
 
 def test_a_missing_or_stale_feed_blocks(shop, sandbox):
-    write_catalog(shop, sandbox, ERP.replace("columns", "max_age: 2h\n    columns") + "fields: {stock: {from: erp-stock}}")  # fmt: skip
+    aged = ERP.replace("columns", "max_age: 2h\n    columns")
+    write_catalog(shop, sandbox, aged + "fields: {stock: {from: erp-stock}}")
     result = catalog("plan", shop)
     assert result.exit_code == 4
     assert "exports/stock.csv: is missing: no export to read" in result.output
