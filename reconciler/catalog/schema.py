@@ -175,6 +175,8 @@ def _messages(error: ValidationError) -> list[tuple[tuple, str, bool]]:
         return [((), _wrong_type(str(last), expected, got), False)]
     if kind == "enum":
         return [((), _not_one_of(expected, got), False)]
+    if kind == "oneOf":  # the forms a value may take, as the schema's description says them
+        return [((), f"{error.schema.get('description', error.message)} (got {shown(got)})", False)]
     if kind == "propertyNames":
         return [((got,), f"{got!r} is not a valid name: use letters, digits, _ . -", True)]
     return [((), _bounds(kind, expected, got, str(last)) or error.message, False)]

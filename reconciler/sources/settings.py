@@ -33,7 +33,9 @@ def read_settings(
         for name, raw in data.get("sources", {}).items()
         if (source := _source(loaded, name, raw, problems)) is not None
     }
-    ownership = _ownership(loaded, data.get("fields", {}), sources, channels, problems)
+    # A source declared wrongly is said once, not again by each field it feeds (None).
+    named: dict[str, Source | None] = {name: sources.get(name) for name in data.get("sources", {})}
+    ownership = _ownership(loaded, data.get("fields", {}), named, channels, problems)
     return sources, ownership, problems
 
 
@@ -71,7 +73,7 @@ def _source(loaded: YamlFile, name: str, raw: dict[str, Any], problems: list) ->
 def _ownership(
     loaded: YamlFile,
     raw: dict[str, Any],
-    sources: dict[str, Source],
+    sources: dict[str, Source | None],
     channels: list[str],
     problems: list[Problem],
 ) -> Ownership:
@@ -102,12 +104,14 @@ def _owner(
     at: tuple,
     field: str,
     spec: object,
-    sources: dict[str, Source],
+    sources: dict[str, Source | None],
     problems: list[Problem],
 ) -> str:
     if spec in (CATALOG, UNMANAGED):
         return str(spec)
     name = spec["from"]  # type: ignore[index]
+    if name in sources and sources[name] is None:
+        return CATALOG
     source = sources.get(name)
     if source is None:
         known = ", ".join(sorted(sources)) or "none declared"
