@@ -145,4 +145,4 @@ def _scrubbed(err: Exception, secrets: list[str]) -> str:
         first = first.replace(secret, "***")
     first = first[:200]
     kind = type(original).__name__
-    return f"the query failed ({kind}: {first})" if first else f"the query failed ({kind})"
+    return f"cannot be read ({kind}: {first})" if first else f"cannot be read ({kind})"
