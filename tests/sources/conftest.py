@@ -55,14 +55,11 @@ def postgres_url() -> Iterator[str]:
     if os.geteuid() == 0:
         for path in (pwfile, sockets):
             shutil.chown(path, "postgres")
-    run = (
-        lambda *args: subprocess.run(  # noqa: E731
-            _as_server_user([str(bin_dir / args[0]), *args[1:]]),
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
-    )
+
+    def run(*args: str) -> None:
+        command = _as_server_user([str(bin_dir / args[0]), *args[1:]])
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
     port = _free_port()
     run("initdb", "-D", str(data), "-U", USER, f"--pwfile={pwfile}", "--auth=scram-sha-256")
     options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
