@@ -18,6 +18,8 @@ Examples, by where the seller, channels and URLs come from:
   add --api-url/--auth-url for another marketplace than Octopia's (e.g. a sandbox server),
   or --sandbox embedded for the built-in one. Credentials: OCTOPIA_CLIENT_ID and
   OCTOPIA_CLIENT_SECRET, as for every command.
+  --stock unmanaged leaves the stock to the marketplace and your other tools;
+  --stock csv:exports/stock.csv takes it from that export (written now with the live stock).
 
 \b
 Files: catalog.yaml (the most common values lifted into `defaults`), offers/*.yaml (one entry
@@ -59,6 +61,15 @@ did not change is not touched (its comments stay); what could not be kept is lis
 @click.option(
     "--sandbox", type=click.Choice(["embedded"]), help="Import from the built-in sandbox."
 )
+@click.option(
+    "--stock",
+    "stock_owner",
+    default="catalog",
+    show_default=True,
+    metavar="catalog|unmanaged|csv:PATH",
+    help="Who owns the stock: the offers files, nobody (unmanaged: never compared), or a CSV "
+    "export in the folder (declared as source erp-stock, first written with the live stock).",
+)
 def command(
     catalog_dir: Path | None,
     out: Path,
@@ -70,12 +81,14 @@ def command(
     api_url: str | None,
     auth_url: str | None,
     sandbox: str | None,
+    stock_owner: str,
 ) -> None:
     """Write the live offers and operations of a shop as a catalog folder (--out)."""
     from reconciler.catalog import load_catalog
     from reconciler.clock import now
     from reconciler.importing.documents import SplitBy, catalog_documents
     from reconciler.importing.folder import bring_embedded_shop, write_folder
+    from reconciler.importing.owners import StockOwnerUnknown, stock_owners
     from reconciler.importing.source import ImportUsage, only_channels, settings_from_options
     from reconciler.marketplace.connect import open_marketplace
     from reconciler.marketplace.live import read_live_offers
@@ -92,10 +105,19 @@ def command(
         settings = load_catalog(catalog_dir)
     settings = only_channels(settings, channels)
     previous = _previous(out) if replace else None
+    try:  # a wrong --stock is said before anything is read
+        if stock_owners(stock_owner, {}) and previous is not None:
+            raise ImportUsage(
+                "--stock over an existing catalog: say who owns the stock in its catalog.yaml "
+                "(fields:, sources:) instead"
+            )
+    except StockOwnerUnknown as err:
+        raise ImportUsage(str(err)) from None
     with open_marketplace(settings) as client:
         live = read_live_offers(client, list(settings.channels.values()))
-    files = catalog_documents(settings, live, now(), SplitBy(split_by), previous)
-    done = write_folder(out, files, replace=replace)
+    owners = stock_owners(stock_owner, live)
+    files = catalog_documents(settings, live, now(), SplitBy(split_by), previous, owners)
+    done = write_folder(out, {**files, **(owners.files if owners else {})}, replace=replace)
     skus = len({sku for _, sku in live})
     click.echo(
         f"Imported {skus} sku(s), {len(live)} live channel offer(s), from "

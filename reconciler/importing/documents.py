@@ -22,6 +22,7 @@ from reconciler.catalog.model import (
     PriceAlignment,
 )
 from reconciler.importing.operations import ImportedOperation, live_operations
+from reconciler.importing.owners import FieldOwners
 from reconciler.importing.previous import Previous
 from reconciler.importing.shape import OfferEntry, lift_defaults, offer_entries
 from reconciler.importing.yaml_style import Inline, InlineList, dump
@@ -39,17 +40,23 @@ def catalog_documents(
     now: datetime,
     split_by: SplitBy = SplitBy.NONE,
     previous: Previous | None = None,
+    owners: FieldOwners | None = None,
 ) -> dict[str, str]:
     """Every file of the imported catalog folder, by path relative to the folder.
 
     With `previous` (a re-import over a catalog), catalog.yaml and every offers file whose
-    offers did not change keep their text; see reconciler.importing.previous.
+    offers did not change keep their text; see reconciler.importing.previous. `owners`
+    (importing.owners, first imports only) leaves fields the catalog will not own out of the
+    offers files and says who owns them in catalog.yaml.
     """
     channels = settings.channels
     header = f"# Imported by `catalog import` from the live offers of seller {settings.seller_id}\n"
+    left_out = owners.left_out if owners else frozenset()
     if previous is None:
         defaults = lift_defaults(live.values())
-        files = {"catalog.yaml": dump(_settings_document(settings, defaults), header)}
+        document = _settings_document(settings, defaults)
+        document.update(owners.settings if owners else {})
+        files = {"catalog.yaml": dump(document, header)}
     else:
         defaults = previous.defaults
         files = {"catalog.yaml": previous.text_of("catalog.yaml")}
@@ -64,6 +71,7 @@ def catalog_documents(
                 e,
                 all_channels=len(e.channels) == len(channels),
                 tags=previous.tags_of(e.sku) if previous else [],
+                left_out=left_out,
             )
             for e in group
         ]
@@ -114,18 +122,23 @@ def _settings_document(settings: Catalog, defaults: Mapping[str, object]) -> dic
     return document
 
 
-def _offer_document(entry: OfferEntry, all_channels: bool, tags: list[str]) -> dict:
+def _offer_document(
+    entry: OfferEntry, all_channels: bool, tags: list[str], left_out: frozenset[str] = frozenset()
+) -> dict:
     document: dict[str, object] = {"sku": entry.sku}
-    document.update((name, yaml_value(value)) for name, value in entry.fields)
+    document.update(
+        (name, yaml_value(value)) for name, value in entry.fields if name not in left_out
+    )
     if not all_channels:
         document["channels"] = InlineList(entry.channels)
     if tags:
         document["tags"] = InlineList(tags)
-    if entry.overrides:
-        document["overrides"] = {
-            channel: Inline((name, yaml_value(value)) for name, value in fields)
-            for channel, fields in entry.overrides
-        }
+    overrides = {
+        channel: Inline((name, yaml_value(value)) for name, value in fields if name not in left_out)
+        for channel, fields in entry.overrides
+    }
+    if any(overrides.values()):
+        document["overrides"] = {channel: o for channel, o in overrides.items() if o}
     return document
 
 

@@ -230,3 +230,33 @@ def test_an_embedded_sandbox_shop_comes_along_with_the_import(tmp_path):
     planned = run(env, ["plan", str(shop), "--detailed-exitcode"])
     assert planned.exit_code == 0, planned.output
     assert "No changes" in planned.output
+
+
+@pytest.mark.parametrize("stock", ["unmanaged", "csv:exports/stock.csv"])
+def test_stock_imported_unmanaged_or_from_an_export_plans_no_change(market, env, tmp_path, stock):
+    shop = tmp_path / "shop"
+    imported = run(env, import_args(market, shop, "--stock", stock))
+    assert imported.exit_code == 0, imported.output
+    settings = (shop / "catalog.yaml").read_text(encoding="utf-8")
+    assert "stock:" not in (shop / "offers" / "offers.yaml").read_text(encoding="utf-8")
+    planned = run(env, ["plan", str(shop), "--detailed-exitcode"])
+    assert planned.exit_code == 0, planned.output
+    if stock == "unmanaged":
+        assert "fields:\n  stock: unmanaged\n" in settings
+        return
+    assert "erp-stock: {csv: exports/stock.csv, key: sku, columns: {stock: stock}}" in settings
+    export = (shop / "exports" / "stock.csv").read_text(encoding="utf-8").splitlines()
+    # The shop's skus but TSHIRT-BLUE-L, whose two channels show two stocks (left live).
+    assert export[0] == "sku;stock" and len(export) == 5
+    sku, _ = export[1].split(";")
+    export[1] = f"{sku};0"  # the ERP sells one out: the plan follows the export
+    (shop / "exports" / "stock.csv").write_text("\n".join(export) + "\n", encoding="utf-8")
+    planned = run(env, ["plan", str(shop), "--detailed-exitcode"])
+    assert planned.exit_code == 2, planned.output
+    assert f"{sku}  stock " in planned.output and "-> 0 (erp-stock, row 2)" in planned.output
+
+
+def test_an_unknown_stock_owner_is_a_usage_mistake(market, env, tmp_path):
+    result = run(env, import_args(market, tmp_path / "shop", "--stock", "erp"))
+    assert result.exit_code != 0
+    assert "--stock 'erp': give catalog, unmanaged or csv:PATH" in result.output
