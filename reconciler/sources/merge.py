@@ -26,30 +26,33 @@ class Merge:
         self.ownership = ownership
         self.feeds = feeds
         self.not_listed: dict[str, list[str]] = {}  # source -> skus it must list (missing: error)
+        self._owners: dict[str, tuple[tuple[str, str], ...]] = {}  # channel -> (field, owner)
 
     def fill(self, channel: str, sku: str, values: Raw) -> tuple[Raw, frozenset[str], list[str]]:
         """`values` with the fed fields filled in, the fields left unknown, the fields the
         catalog owns but does not give."""
-        unknown: set[str] = set()
+        owners = self._owners.get(channel) or self._owners_of(channel)
+        unknown: frozenset[str] = _NOTHING
         absent: list[str] = []
         filled = values
-        for name in FED_FIELDS:
-            owner = self.ownership.owner(name, channel)
+        for name, owner in owners:
             if owner == CATALOG:
                 if name not in values:
                     absent.append(name)
                 continue
-            if owner == UNMANAGED:
-                unknown.add(name)
-                continue
-            value = self._fed(owner, sku, name, values)
+            value = _UNKNOWN if owner == UNMANAGED else self._fed(owner, sku, name, values)
             if value is _UNKNOWN:
-                unknown.add(name)
+                unknown = unknown | {name}
             elif value != values.get(name):
                 if filled is values:
                     filled = dict(values)
                 filled[name] = value
-        return filled, frozenset(unknown), absent
+        return filled, unknown, absent
+
+    def _owners_of(self, channel: str) -> tuple[tuple[str, str], ...]:
+        owners = tuple((name, self.ownership.owner(name, channel)) for name in FED_FIELDS)
+        self._owners[channel] = owners
+        return owners
 
     def _fed(self, source: str, sku: str, name: str, values: Raw) -> object:
         feed = self.feeds.get(source)
@@ -75,6 +78,7 @@ class Merge:
 
 
 _UNKNOWN = object()
+_NOTHING: frozenset[str] = frozenset()
 
 
 def origin(merge: Merge | None, channel: str, sku: str, name: str) -> str:

@@ -61,32 +61,34 @@ def _rows(source: Source, table: Table, where: str) -> tuple[dict[str, Row], dat
     problems: list[Problem] = []
     newest: datetime | None = None
     positions = {name: index + 1 for index, name in enumerate(table.columns)}
-    column = positions if source.kind == "csv" or source.kind == "url" else {}
+    column = positions if table.positional else {}
+    key, age_column = source.key, source.age_column
+    parsers = [(name, col, PARSERS[name]) for name, col in source.columns.items()]
     for number, record in table.records:
-        sku = record.get(source.key)
+        sku = record.get(key)
         if is_blank(sku):
-            problems.append(_at(where, number, column, source.key, "no sku"))
+            problems.append(_at(where, number, column, key, "no sku"))
             continue
         sku = str(sku).strip()
         if sku in rows:
             message = f"sku {sku!r} is already at row {rows[sku].number}"
-            problems.append(_at(where, number, column, source.key, message))
+            problems.append(_at(where, number, column, key, message))
             continue
         values: dict[str, object] = {}
-        for name, col in source.columns.items():
+        for name, col, parse in parsers:
             cell = record.get(col)
             if is_blank(cell):
                 continue  # no value here: the offer falls back as if the row were absent
             try:
-                values[name] = PARSERS[name](cell)
+                values[name] = parse(cell)
             except BadValue as err:
                 problems.append(_at(where, number, column, col, str(err)))
-        if source.age_column:
+        if age_column:
             try:
-                stamp = moment(record.get(source.age_column))
+                stamp = moment(record.get(age_column))
                 newest = stamp if newest is None or stamp > newest else newest
             except BadValue as err:
-                problems.append(_at(where, number, column, source.age_column, str(err)))
+                problems.append(_at(where, number, column, age_column, str(err)))
         rows[sku] = Row(number, values)
     return rows, newest, problems
 

@@ -38,6 +38,7 @@ class Table:
 
     columns: list[str]
     records: list[Record] = field(default_factory=list)
+    positional: bool = False  # CSV: a cell is located by line and column
 
 
 def decode(data: bytes, where: str) -> str:
@@ -59,11 +60,15 @@ def read_csv(data: bytes, where: str) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     try:
         columns = [c.strip() for c in next(reader)]
-        table = Table(columns)
+        table = Table(columns, positional=True)
+        records = table.records
+        width = len(columns)
         for cells in reader:
-            if not any(c.strip() for c in cells):
-                continue  # a blank line says nothing
-            table.records.append(_row(cells, columns, reader.line_num, where))
+            if len(cells) != width:
+                if not any(c.strip() for c in cells):
+                    continue  # a blank line says nothing
+                _short_row(cells, width, reader.line_num, where)
+            records.append((reader.line_num, dict(zip(columns, cells, strict=True))))
     except csv.Error as err:
         raise FeedUnusable(
             [unusable(where, f"cannot be read as CSV: {err}", reader.line_num)]
@@ -71,14 +76,11 @@ def read_csv(data: bytes, where: str) -> Table:
     return table
 
 
-def _row(cells: list[str], columns: list[str], line: int, where: str) -> Record:
-    if len(cells) != len(columns) and any(c.strip() for c in cells):
-        message = (
-            f"has {len(cells)} cell(s) where the header has {len(columns)}: "
-            "a truncated or malformed export"
-        )
-        raise FeedUnusable([unusable(where, message, line)])
-    return line, dict(zip(columns, cells, strict=False))
+def _short_row(cells: list[str], width: int, line: int, where: str) -> None:
+    message = (
+        f"has {len(cells)} cell(s) where the header has {width}: a truncated or malformed export"
+    )
+    raise FeedUnusable([unusable(where, message, line)])
 
 
 def read_json(data: bytes, where: str) -> Table:
