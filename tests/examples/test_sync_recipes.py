@@ -1,0 +1,64 @@
+"""The hourly stock-sync recipes (examples/ci/github, examples/ci/gitlab): real commands, hourly,
+guards on, and in the same concurrency group as the recipes' merge (apply) job."""
+
+from __future__ import annotations
+
+import yaml
+from cli_calls import call_problems, catalog_calls
+
+from reconciler.resources import PROJECT_ROOT
+
+CI = PROJECT_ROOT / "examples" / "ci"
+GITHUB = CI / "github" / "catalog-sync.yml"
+GITLAB = CI / "gitlab" / "catalog-sync.gitlab-ci.yml"
+
+
+def _calls(scripts: list[str]) -> list[list[str]]:
+    return [call for script in scripts for call in catalog_calls(script)]
+
+
+def _merge_recipes() -> list[dict]:
+    """Every other recipe under examples/ci, wherever the merge job's recipe lives now."""
+    found = []
+    for path in sorted(CI.rglob("*.yml")):
+        if path not in (GITHUB, GITLAB):
+            found.append(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_the_github_sync_is_hourly_guarded_and_queued_with_the_apply():
+    recipe = yaml.safe_load(GITHUB.read_text(encoding="utf-8"))
+    assert recipe[True]["schedule"] == [{"cron": "5 * * * *"}]  # `on:` reads as true in YAML 1.1
+    (job,) = recipe["jobs"].values()
+    calls = _calls([step["run"] for step in job["steps"] if "run" in step])
+    assert [c[0] for c in calls] == ["plan", "apply"]
+    assert {" ".join(c): call_problems(c) for c in calls if call_problems(c)} == {}
+    apply = calls[1]
+    assert "--plan" in apply and "--allow" not in apply and "--ack" not in apply
+    group = job["concurrency"]["group"]
+    assert job["concurrency"]["cancel-in-progress"] is False
+    groups = {
+        other_job.get("concurrency", {}).get("group")
+        for other in _merge_recipes()
+        if isinstance(other, dict) and "jobs" in other
+        for other_job in other["jobs"].values()
+    }
+    assert group in groups, f"{group} is not the group of the merge job's apply ({groups})"
+
+
+def test_the_gitlab_sync_is_scheduled_guarded_and_in_the_apply_resource_group():
+    recipe = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))
+    job = recipe["catalog-sync"]
+    assert "schedule" in job["rules"][0]["if"]
+    calls = _calls(job["script"])
+    assert [c[0] for c in calls] == ["plan", "apply"]
+    assert {" ".join(c): call_problems(c) for c in calls if call_problems(c)} == {}
+    assert "--allow" not in calls[1] and "--plan" in calls[1]
+    groups = {
+        value.get("resource_group")
+        for other in _merge_recipes()
+        if isinstance(other, dict)
+        for value in other.values()
+        if isinstance(value, dict)
+    }
+    assert job["resource_group"] in groups
