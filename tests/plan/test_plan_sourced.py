@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 
-from reconciler.catalog.model import Guards
 from reconciler.clock import PARIS
 from reconciler.errors import CatalogInvalid, Location
 from reconciler.plan.build import build_plan
@@ -37,12 +36,11 @@ def zz(**changes):
     return offer(channel="marketplace-zz", **changes)
 
 
-def plan_of(desired, live, merge, guards=Guards()):
+def plan_of(desired, live, merge):
     catalog = offers_catalog(
         desired,
         channels={"marketplace-zz": MARKETPLACE_ZZ},
         merge=merge,
-        guards=guards,
         origins={o.key: Location("offers/shop.yaml", 3, 5) for o in desired},
     )
     return catalog, build_plan(catalog, {o.key: o for o in live}, NOW)
