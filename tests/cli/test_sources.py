@@ -95,12 +95,14 @@ def test_unmanaged_stock_leaves_the_marketplace_sales_alone(shop, sandbox):
     applied = catalog("apply", shop, "--auto-approve")
     assert applied.exit_code == 0, applied.output  # the creates send the files' stock
     sell(sandbox, "SKU-1", 0)
+    sell(sandbox, "SKU-2", 12, channel="CDISFR")
     assert catalog("plan", shop, "--detailed-exitcode").exit_code == 0
     # The same sale with the catalog owning the stock: the plan would undo it.
     write_catalog(shop, sandbox)
     undo = catalog("plan", shop, "--detailed-exitcode")
     assert undo.exit_code == 2
     assert "SKU-1  stock 0 -> 30" in undo.output
+    assert "SKU-2  stock 12 -> 30" in undo.output
 
 
 def test_stock_from_a_csv_feed_shows_its_values_and_rows(shop, sandbox):
