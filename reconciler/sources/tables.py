@@ -73,7 +73,18 @@ def read_csv(data: bytes, where: str) -> Table:
         raise FeedUnusable(
             [unusable(where, f"cannot be read as CSV: {err}", reader.line_num)]
         ) from None
+    _check_cut(text, table, where)
     return table
+
+
+def _check_cut(text: str, table: Table, where: str) -> None:
+    """A last row with an empty cell and no line end is a copy cut in its last value."""
+    if not table.records or text.endswith(("\n", "\r")):
+        return
+    line, cells = table.records[-1]
+    if any(not str(value).strip() for value in cells.values()):
+        message = "ends in the middle of its last row (an empty cell, no line end): truncated"
+        raise FeedUnusable([unusable(where, message, line)])
 
 
 def _short_row(cells: list[str], width: int, line: int, where: str) -> None:

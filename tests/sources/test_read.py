@@ -64,6 +64,8 @@ def test_prices_take_decimal_commas(tmp_path):
         ("ref;qty\nSKU-0;1\n", "exports/stock.csv:1:0: has no column 'sku' (columns: ref, qty)"),
         ("sku;qty;price\nSKU-0;1;2\nSKU-1;4", "exports/stock.csv:3:0: has 2 cell(s) where the "
          "header has 3: a truncated or malformed export"),
+        ("sku;qty\nSKU-0;1\nSKU-1;", "exports/stock.csv:3:0: ends in the middle of its last row "
+         "(an empty cell, no line end): truncated"),
         ('sku;qty\nSKU-0;"1\n', "exports/stock.csv:2:0: cannot be read as CSV: unexpected end of "
          "data"),
         (b"sku;qty\nSKU-\xe9;1\n", "exports/stock.csv:2:0: is not UTF-8 (byte 0xe9)"),
