@@ -28,14 +28,19 @@ def quoted(value: object) -> str:
     return f'"{value}"' if isinstance(value, str) else repr(value)
 
 
+MAX_STOCK = 2_147_483_647  # as the offers schema: a 32-bit integer
+
+
 def stock(value: object) -> int:
-    if type(value) is str and value.isascii() and value.isdigit():  # the common case, fast
-        return int(value)
+    if type(value) is str and value.isascii() and value.isdigit() and len(value) < 10:
+        return int(value)  # the common case, fast
     if isinstance(value, bool):
         raise BadValue(f"{quoted(value)} is not a whole number")
     if isinstance(value, int):
         if value < 0:
             raise BadValue(f"{value} is below 0")
+        if value > MAX_STOCK:
+            raise BadValue(f"{value} is beyond any stock (at most {MAX_STOCK:,})")
         return value
     if isinstance(value, float | Decimal):
         if value != int(value):
@@ -46,7 +51,7 @@ def stock(value: object) -> int:
         raise BadValue(f"{quoted(value)} is below 0")
     if not _WHOLE.fullmatch(text):
         raise BadValue(f"{quoted(value)} is not a whole number")
-    return int(text)
+    return stock(int(text))
 
 
 def price(value: object) -> object:

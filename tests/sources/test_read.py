@@ -55,6 +55,8 @@ def test_prices_take_decimal_commas(tmp_path):
         ("sku;qty\nSKU-0;1\nSKU-1;12,5\n",
          'exports/stock.csv:3:2: qty: "12,5" is not a whole number'),
         ("sku;qty\nSKU-0;-2\n", 'exports/stock.csv:2:2: qty: "-2" is below 0'),
+        ("sku;qty\nSKU-0;99999999999\n",
+         "exports/stock.csv:2:2: qty: 99999999999 is beyond any stock (at most 2,147,483,647)"),
         ("sku;qty\nSKU-0;douze\n", 'exports/stock.csv:2:2: qty: "douze" is not a whole number'),
         ("sku;qty\nSKU-0;1\nSKU-0;2\n",
          "exports/stock.csv:3:1: sku: sku 'SKU-0' is already at row 2"),
