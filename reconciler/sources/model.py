@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from reconciler.errors import Location
-
 FED_FIELDS = ("stock", "price")  # the offer fields a source may feed
 CATALOG = "catalog"
 UNMANAGED = "unmanaged"
@@ -40,7 +38,6 @@ class Source:
     format: str | None = None  # url only: csv | json
     headers: dict[str, str] = field(default_factory=dict)  # url only: header -> env variable
     query: str = ""  # sql only
-    declared_at: Location | None = None
 
     @property
     def shown(self) -> str:
@@ -90,10 +87,6 @@ class Feed:
     rows: dict[str, Row]
     fingerprint: str  # sha256 of the bytes (or rows) read
     modified: datetime | None = None  # the data's age, when known
-
-    def provenance(self, sku: str) -> str:
-        row = self.rows.get(sku)
-        return f"{self.source.name}, row {row.number}" if row else ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,7 +66,6 @@ def _source(loaded: YamlFile, name: str, raw: dict[str, Any], problems: list) ->
         format=raw.get("format"),
         headers=dict(raw.get("headers", {})),
         query=sql.get("query", ""),
-        declared_at=loaded.at(at),
     )
 
 
