@@ -19,6 +19,7 @@ from reconciler.render.fields import (
     change_headline,
     create_values,
     nested_lines,
+    source_text,
     totals_line,
     value_text,
 )
@@ -173,6 +174,8 @@ def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
     if plan.target:
         target = "; ".join(f"{k} {', '.join(v)}" for k, v in plan.target.items())
         head += [f"Targeted plan: {_cell(target)}", ""]
+    if plan.sources:
+        head += [f"- source `{r.name}`: {_cell(source_text(r))}" for r in plan.sources] + [""]
     if plan.guards:
         head.append("#### Guards")
         head += [

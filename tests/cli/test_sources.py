@@ -115,6 +115,9 @@ def test_stock_from_a_csv_feed_shows_its_values_and_rows(shop, sandbox):
     assert "SKU-1  stock 30 -> 4 (erp-stock, row 3)" in result.output
     assert "source erp-stock: exports/stock.csv, 4 row(s)" in result.output
     assert "1 sku(s) not in the catalog, ignored: GONE-9" in result.output
+    markdown = catalog("plan", shop, "--format", "markdown").output
+    assert "- source `erp-stock`: exports/stock.csv, 4 row(s)" in markdown
+    assert "| stock | 30 | 4 (erp-stock, row 3) |" in markdown
     saved = json.loads(catalog("plan", shop, "--format", "json").output)
     assert [s["name"] for s in saved["sources"]] == ["erp-stock"]
     assert saved["sources"][0]["fingerprint"]
