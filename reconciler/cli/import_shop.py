@@ -77,6 +77,7 @@ def command(
     from reconciler.importing.source import ImportUsage, only_channels, settings_from_options
     from reconciler.marketplace.connect import open_marketplace
     from reconciler.marketplace.live import read_live_offers
+    from reconciler.state import ignore_in_git
 
     marketplace = {"api_url": api_url, "auth_url": auth_url, "sandbox": sandbox}
     if catalog_dir is None:
@@ -91,6 +92,7 @@ def command(
         live = read_live_offers(client, list(settings.channels.values()))
     files = catalog_documents(settings, live, now(), SplitBy(split_by), previous)
     done = write_folder(out, files, replace=replace)
+    ignore_in_git(out)  # the state folder (journal, cache, sandbox) never goes into git
     skus = len({sku for _, sku in live})
     click.echo(
         f"Imported {len(live)} live offer(s), {skus} sku(s), from "
