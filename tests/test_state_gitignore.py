@@ -1,4 +1,4 @@
-"""`ignore_in_git`: the catalog folder's .gitignore names the state folder once, keeping the rest."""
+"""`ignore_in_git`: the .gitignore of a catalog names the state folder once, keeps the rest."""
 
 from __future__ import annotations
 
