@@ -1,4 +1,4 @@
-"""`catalog reviewed-plan --github`: fetch the plan reviewed on the pull request just merged.
+"""`catalog reviewed-plan --github|--gitlab`: fetch the plan reviewed on the request just merged.
 
 The merge job applies exactly what was reviewed: this command finds the pull request merged as
 this push's commit, downloads the plan its last run saved (an artifact), and says whether a
@@ -20,27 +20,37 @@ EPILOG = """\b
 Example, in a GitHub Actions job on push to main (GITHUB_TOKEN with actions: read):
   catalog reviewed-plan --github --artifact catalog-plan-catalogs-shop --out plan.json
   catalog apply catalogs/shop --plan plan.json --auto-approve
+In a GitLab CI job on the default branch (GITLAB_API_TOKEN set), --artifact is the plan job:
+  catalog reviewed-plan --gitlab --artifact catalog-plan-catalogs-shop --out plan.json
 """
 
 
 @click.command("reviewed-plan", epilog=EPILOG)
-@click.option("--github", "on_github", is_flag=True, help="Read it from GitHub (the only forge).")
-@click.option("--artifact", required=True, help="The artifact name the plan job uploaded.")
+@click.option("--github", "on_github", is_flag=True, help="The merged GitHub pull request.")
+@click.option("--gitlab", "on_gitlab", is_flag=True, help="The merged GitLab merge request.")
+@click.option(
+    "--artifact",
+    required=True,
+    help="GitHub: the artifact the plan job uploaded; GitLab: the plan job's name.",
+)
 @click.option(
     "--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Plan file."
 )
-def command(on_github: bool, artifact: str, out: Path) -> None:
+def command(on_github: bool, on_gitlab: bool, artifact: str, out: Path) -> None:
     """Save the plan reviewed on the merged pull request, and whether it was acknowledged."""
-    if not on_github:
-        raise ReconcilerError("say where the review happened: --github")
-    from reconciler.github.reviewed import acknowledged, merged_pull_request, reviewed_plan
+    if on_github == on_gitlab:
+        raise ReconcilerError("say where the review happened: --github or --gitlab")
+    if on_github:
+        from reconciler.github import reviewed as forge
+    else:
+        from reconciler.gitlab import reviewed as forge
     from reconciler.plan.serialize import load_plan
 
-    pull_request = merged_pull_request(os.environ)
-    reviewed = reviewed_plan(pull_request, artifact)
+    request = forge.merged_pull_request(os.environ)
+    reviewed = forge.reviewed_plan(request, artifact)
     out.write_bytes(reviewed.plan_json)
-    plan = load_plan(str(out))  # a damaged or forged plan stops here (hash checked on load)
-    ack = plan.plan_hash if plan.blocked and acknowledged(pull_request, plan.plan_hash) else ""
+    plan = load_plan(str(out))  # a file that is no plan stops here
+    ack = plan.plan_hash if plan.blocked and forge.acknowledged(request, plan.plan_hash) else ""
     click.echo(f"pull_request={reviewed.pull_request}")
     click.echo(f"run_id={reviewed.run_id}")
     click.echo(f"plan_hash={plan.plan_hash}")

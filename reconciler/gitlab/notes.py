@@ -23,6 +23,8 @@ from reconciler.github.comments import (
     plan_marker,
 )
 
+Transport = httpx.BaseTransport | None
+
 
 class GitLabError(ReconcilerError):
     """GitLab refused or could not be reached; the message never carries the token."""
@@ -73,13 +75,13 @@ def upsert_plan_note(
     markdown: str,
     create: bool = True,
     catalog: str | None = None,
-    transport: httpx.BaseTransport | None = None,
+    transport: Transport = None,
 ) -> CommentResult:
     """Edit the merge request's plan note for this catalog, or add it when there is none."""
     catalog = catalog_key(catalog) if catalog else None
     body = comment_body(markdown, catalog)
     marker = plan_marker(catalog)
-    with _client(mr, transport) as client:
+    with client_for(mr, transport) as client:
         existing = next(
             (
                 n
@@ -91,12 +93,12 @@ def upsert_plan_note(
         if existing is None and not create:
             return CommentResult("skipped")
         if existing is None:
-            answer = _call(client, mr, "POST", mr.notes_path, json={"body": body})
+            answer = call(client, mr, "POST", mr.notes_path, json={"body": body})
             return CommentResult("created", _note_url(mr, answer.json()))
         if existing.get("body") == body:
             return CommentResult("unchanged", _note_url(mr, existing))
         path = f"{mr.notes_path}/{existing['id']}"
-        answer = _call(client, mr, "PUT", path, json={"body": body})
+        answer = call(client, mr, "PUT", path, json={"body": body})
         return CommentResult("updated", _note_url(mr, answer.json()))
 
 
@@ -105,7 +107,7 @@ def notes(client: httpx.Client, mr: MergeRequest) -> Iterator[dict]:
     url: str | None = mr.notes_path
     params: dict[str, str | int] | None = {"per_page": 100, "sort": "asc", "order_by": "created_at"}
     while url:
-        answer = _call(client, mr, "GET", url, params=params)
+        answer = call(client, mr, "GET", url, params=params)
         yield from answer.json()
         url, params = answer.links.get("next", {}).get("url"), None
         if url and httpx.URL(url).host != httpx.URL(mr.api_url).host:
@@ -118,7 +120,7 @@ def _note_url(mr: MergeRequest, note: dict) -> str:
     return f"{mr.project_url}/-/{anchor}" if mr.project_url else anchor
 
 
-def _client(mr: MergeRequest, transport: httpx.BaseTransport | None) -> httpx.Client:
+def client_for(mr: MergeRequest, transport: httpx.BaseTransport | None) -> httpx.Client:
     return httpx.Client(
         base_url=mr.api_url,
         transport=transport,
@@ -127,9 +129,7 @@ def _client(mr: MergeRequest, transport: httpx.BaseTransport | None) -> httpx.Cl
     )
 
 
-def _call(
-    client: httpx.Client, mr: MergeRequest, method: str, url: str, **kwargs
-) -> httpx.Response:
+def call(client: httpx.Client, mr: MergeRequest, method: str, url: str, **kwargs) -> httpx.Response:
     try:
         answer = client.request(method, url, **kwargs)
     except httpx.HTTPError as err:

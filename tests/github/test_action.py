@@ -13,22 +13,38 @@ from action_runner import ACTION, ActionRun, run_action
 from click.testing import CliRunner
 from github_stand_in import PR_NUMBER, TOKEN, GitHubStandIn
 
+from reconciler.catalog import load_catalog
 from reconciler.cli.main import cli
+from reconciler.resources import DEMO_CATALOG, copy_tree
 
 HEAD = "a" * 40
 MERGE = "b" * 40
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch) -> Path:
-    """A seller's repository with two catalogs, catalogs/a and catalogs/b: each a demo that ran
-    (its own embedded sandbox holds the shop, so each plan starts empty)."""
-    monkeypatch.delenv("OCTOPIA_CLIENT_ID", raising=False)
-    monkeypatch.delenv("OCTOPIA_CLIENT_SECRET", raising=False)
+def repo(tmp_path: Path, sandbox, monkeypatch) -> Path:
+    """A seller's repository with two catalogs, catalogs/a and catalogs/b (each the demo, on
+    the test sandbox served over HTTP), and the shop they describe already live."""
+    monkeypatch.setenv("OCTOPIA_CLIENT_ID", sandbox.client_id)
+    monkeypatch.setenv("OCTOPIA_CLIENT_SECRET", sandbox.client_secret)
     root = tmp_path / "repo"
     for name in ("a", "b"):
-        ran = CliRunner().invoke(cli, ["demo", str(root / "catalogs" / name)])
-        assert ran.exit_code == 0, ran.output
+        folder = root / "catalogs" / name
+        copy_tree(DEMO_CATALOG, folder)
+        settings = folder / "catalog.yaml"
+        settings.write_text(
+            settings.read_text().replace(
+                "sandbox: embedded",
+                f"api_url: {sandbox.api_url}\n  auth_url: {sandbox.auth_url}",
+            )
+            + f"package_store: {{type: http-put, url: '{sandbox.base_url}/sandbox/blobs/{{name}}'}}"
+            + "\n"
+        )
+    sandbox.seed_products(
+        sorted({o.gtin for o in load_catalog(root / "catalogs" / "a").offers.values()})
+    )
+    built = CliRunner().invoke(cli, ["apply", str(root / "catalogs" / "a"), "--auto-approve"])
+    assert built.exit_code == 0, built.output
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     subprocess.run([*git, "-C", str(root), "add", "."], check=True)
@@ -37,7 +53,7 @@ def repo(tmp_path: Path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def env(github: GitHubStandIn, tmp_path: Path) -> dict[str, str]:
+def env(github: GitHubStandIn, sandbox, tmp_path: Path) -> dict[str, str]:
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"number": PR_NUMBER, "pull_request": {"number": PR_NUMBER}}))
     return {
@@ -48,6 +64,8 @@ def env(github: GitHubStandIn, tmp_path: Path) -> dict[str, str]:
         "GITHUB_SHA": HEAD,
         "GITHUB_RUN_ID": "7001",
         "CATALOG_NOW": "2026-11-25T10:00:00",
+        "OCTOPIA_CLIENT_ID": sandbox.client_id,
+        "OCTOPIA_CLIENT_SECRET": sandbox.client_secret,
     }
 
 
