@@ -5,51 +5,21 @@ when it went stale, and lets a guard-blocked plan through only with `/catalog ac
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from action_runner import ACTION, ActionRun, run_action
-from click.testing import CliRunner
 from github_stand_in import PR_NUMBER, TOKEN, GitHubStandIn
 
-from reconciler.catalog import load_catalog
-from reconciler.cli.main import cli
-from reconciler.resources import DEMO_CATALOG, copy_tree
+from tests.ci_repo import catalog_cli, seller_repo, set_price
 
 HEAD = "a" * 40
 MERGE = "b" * 40
 
 
 @pytest.fixture
-def repo(tmp_path: Path, sandbox, monkeypatch) -> Path:
-    """A seller's repository with two catalogs, catalogs/a and catalogs/b (each the demo, on
-    the test sandbox served over HTTP), and the shop they describe already live."""
-    monkeypatch.setenv("OCTOPIA_CLIENT_ID", sandbox.client_id)
-    monkeypatch.setenv("OCTOPIA_CLIENT_SECRET", sandbox.client_secret)
-    root = tmp_path / "repo"
-    for name in ("a", "b"):
-        folder = root / "catalogs" / name
-        copy_tree(DEMO_CATALOG, folder)
-        settings = folder / "catalog.yaml"
-        settings.write_text(
-            settings.read_text().replace(
-                "sandbox: embedded",
-                f"api_url: {sandbox.api_url}\n  auth_url: {sandbox.auth_url}",
-            )
-            + f"package_store: {{type: http-put, url: '{sandbox.base_url}/sandbox/blobs/{{name}}'}}"
-            + "\n"
-        )
-    sandbox.seed_products(
-        sorted({o.gtin for o in load_catalog(root / "catalogs" / "a").offers.values()})
-    )
-    built = CliRunner().invoke(cli, ["apply", str(root / "catalogs" / "a"), "--auto-approve"])
-    assert built.exit_code == 0, built.output
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    subprocess.run([*git, "-C", str(root), "add", "."], check=True)
-    subprocess.run([*git, "-C", str(root), "commit", "-qm", "catalogs"], check=True)
-    return root
+def repo(tmp_path: Path, sandbox) -> Path:
+    return seller_repo(tmp_path, sandbox)
 
 
 @pytest.fixture
@@ -88,11 +58,6 @@ def uploaded(run: ActionRun, github: GitHubStandIn, head_sha: str = HEAD) -> str
     plan = Path(run.outputs["plan"]).read_bytes()
     github.upload(upload["with"]["name"], head_sha, run_id=7001, files={"plan.json": plan})
     return upload["with"]["name"]
-
-
-def set_price(repo: Path, catalog: str, old: str, new: str) -> None:
-    clothes = repo / catalog / "offers" / "clothes.yaml"
-    clothes.write_text(clothes.read_text().replace(f"price: {old}", f"price: {new}"))
 
 
 def test_the_action_is_composite_with_the_inputs_and_outputs_ci_needs():
@@ -166,10 +131,7 @@ def test_a_stale_reviewed_plan_is_not_applied_and_a_fresh_one_is_commented(
     github.merge(PR_NUMBER, HEAD, MERGE)
     # meanwhile the shop moves: someone applies another price of that offer by hand
     set_price(repo, "catalogs/a", "43.90", "42.90")
-    moved = subprocess.run(
-        ["catalog", "apply", "catalogs/a", "--auto-approve"], cwd=repo, env=_path_env(env)
-    )
-    assert moved.returncode == 0
+    assert catalog_cli(repo, env, "apply", "catalogs/a", "--auto-approve").returncode == 0
     set_price(repo, "catalogs/a", "42.90", "43.90")  # the merged files
 
     applied = action("apply", "catalogs/a", env, repo, tmp_path, GITHUB_SHA=MERGE)
@@ -210,14 +172,3 @@ def test_a_blocked_plan_goes_through_only_with_an_ack_of_its_hash(github, env, r
     acked = action("apply", "catalogs/a", env, repo, tmp_path, GITHUB_SHA=MERGE)
     assert acked.exit_code == 0, acked.log
     assert acked.outputs["acknowledged"] == plan_hash
-
-
-def _path_env(env: dict[str, str]) -> dict[str, str]:
-    import os
-    import sys
-
-    return {
-        **os.environ,
-        **env,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-    }
