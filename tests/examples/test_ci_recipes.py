@@ -6,6 +6,8 @@ import pytest
 import yaml
 from cli_calls import call_problems, catalog_calls
 
+from reconciler.cli.main import COMMANDS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the repository these tests come from
 
 RECIPES = PROJECT_ROOT / "examples" / "ci"
@@ -88,3 +90,27 @@ def test_the_call_finder_sees_commands_after_shell_operators():
 
 def test_the_checker_refuses_what_the_cli_refuses():
     assert call_problems(["no-such-command"]) == ["no command `catalog no-such-command`"]
+
+
+def action_and_template_calls() -> list[list[str]]:
+    action = yaml.safe_load((PROJECT_ROOT / "action.yml").read_text(encoding="utf-8"))
+    scripts = [step["run"] for step in action["runs"]["steps"] if "run" in step]
+    text = (PROJECT_ROOT / "templates" / "catalog.yml").read_text(encoding="utf-8")
+    jobs = yaml.safe_load(text.split("\n---\n", 1)[1])
+    scripts += [line for job in jobs.values() for line in job.get("script", [])]
+    return [call for script in scripts for call in catalog_calls(script)]
+
+
+def test_every_catalog_call_of_the_action_and_the_gitlab_template_exists():
+    calls = action_and_template_calls()
+    commands = {call[0] for call in calls}
+    assert {"validate", "plan", "comment", "reviewed-plan", "apply"} <= commands
+    problems = {" ".join(call): call_problems(list(call)) for call in calls}
+    if "doctor" not in COMMANDS:  # `catalog doctor` comes with issue 11 (another branch)
+        problems.pop("doctor $CATALOG", None)
+    assert {call: found for call, found in problems.items() if found} == {}
+
+
+def test_the_call_finder_reads_optional_words_as_given():
+    script = 'catalog apply "$D" --plan p.json ${ack:+--ack "$ack"}'
+    assert list(catalog_calls(script)) == [["apply", "$D", "--plan", "p.json", "--ack", "$ack"]]
