@@ -1,11 +1,12 @@
 """The merge job's side of review: the plan saved by the merged pull request, and its ack.
 
 On a push to main, GITHUB_SHA is the merge commit. GitHub names the pull request merged as that
-commit (GET /repos/{o}/{r}/commits/{sha}/pulls); the plan reviewed there is the artifact the
-pull request's last run uploaded for its head commit (GET /repos/{o}/{r}/actions/artifacts
-?name=..., then the artifact's zip, which needs `actions: read`). A guard-blocked plan goes
-through only when someone with write access commented `/catalog ack <that plan's hash>` on the
-pull request (GET .../collaborators/{login}/permission): the hash pins the exact plan.
+commit (GET /repos/{o}/{r}/commits/{sha}/pulls); the plan reviewed there is the artifact that
+the newest pull_request run of its head commit uploaded (GET .../actions/runs?head_sha=...,
+GET .../actions/runs/{id}/artifacts?name=..., then the artifact's zip: `actions: read`).
+A guard-blocked plan goes through only when someone with write access commented
+`/catalog ack <that plan's hash>` on the pull request (GET .../collaborators/{login}/permission):
+the hash pins the exact plan.
 """
 
 from __future__ import annotations
@@ -57,19 +58,12 @@ def reviewed_plan(pr: PullRequest, artifact: str, transport: Transport = None) -
     with client_for(pr, transport) as client:
         head = call(client, pr, "GET", f"/repos/{pr.owner}/{pr.repo}/pulls/{pr.number}").json()
         head_sha = head["head"]["sha"]
-        path = f"/repos/{pr.owner}/{pr.repo}/actions/artifacts"
-        found = call(client, pr, "GET", path, params={"name": artifact, "per_page": 100}).json()
-        candidates = [
-            a
-            for a in found.get("artifacts", [])
-            if not a.get("expired") and (a.get("workflow_run") or {}).get("head_sha") == head_sha
-        ]
-        if not candidates:
+        newest = _newest_artifact(client, pr, head_sha, artifact)
+        if newest is None:
             raise GitHubError(
                 f"pull request #{pr.number} has no artifact {artifact} for its last commit "
                 f"{head_sha[:12]} (expired, or its plan job did not run): nothing reviewed to apply"
             )
-        newest = max(candidates, key=lambda a: (a.get("created_at") or "", a["id"]))
         url = newest["archive_download_url"]
         if httpx.URL(url).host != httpx.URL(pr.api_url).host:  # the token goes along
             raise GitHubError(f"GitHub's artifact link points to another host: {url}")
@@ -80,6 +74,22 @@ def reviewed_plan(pr: PullRequest, artifact: str, transport: Transport = None) -
     except (zipfile.BadZipFile, KeyError):
         raise GitHubError(f"artifact {artifact} holds no {PLAN_FILE}") from None
     return ReviewedPlan(pr.number, newest["workflow_run"]["id"], plan)
+
+
+def _newest_artifact(
+    client: httpx.Client, pr: PullRequest, head_sha: str, artifact: str
+) -> dict | None:
+    """The artifact of the newest pull_request run of `head_sha` that has one, unexpired."""
+    repo = f"/repos/{pr.owner}/{pr.repo}/actions"
+    params = {"head_sha": head_sha, "event": "pull_request", "per_page": 100}
+    runs = call(client, pr, "GET", f"{repo}/runs", params=params).json().get("workflow_runs", [])
+    for run in sorted(runs, key=lambda r: (r.get("created_at") or "", r["id"]), reverse=True):
+        path = f"{repo}/runs/{run['id']}/artifacts"
+        found = call(client, pr, "GET", path, params={"name": artifact}).json()
+        usable = [a for a in found.get("artifacts", []) if not a.get("expired")]
+        if usable:
+            return max(usable, key=lambda a: (a.get("created_at") or "", a["id"]))
+    return None
 
 
 def acknowledged(pr: PullRequest, plan_hash: str, transport: Transport = None) -> bool:

@@ -10,7 +10,8 @@ The answers have the shapes of GitHub's REST reference ("Issue comments": list, 
 And what the merge job reads ("Pulls", "Commits", "Artifacts", "Collaborators" references):
 - GET /repos/{owner}/{repo}/commits/{sha}/pulls -> the pull requests with that commit;
 - GET /repos/{owner}/{repo}/pulls/{n} -> the pull request (head.sha, merged_at, ...);
-- GET /repos/{owner}/{repo}/actions/artifacts?name= -> {"total_count", "artifacts": [...]};
+- GET /repos/{owner}/{repo}/actions/runs?head_sha&event -> {"total_count", "workflow_runs"};
+- GET /repos/{owner}/{repo}/actions/runs/{id}/artifacts?name= -> {"total_count", "artifacts"};
 - GET /repos/{owner}/{repo}/actions/artifacts/{id}/zip -> 302 to a short-lived blob URL;
 - GET /repos/{owner}/{repo}/collaborators/{login}/permission -> {"permission": ...}, 404 if none.
 """
@@ -139,7 +140,8 @@ class GitHubStandIn:
             routes=[
                 Route("/repos/{owner}/{repo}/commits/{sha}/pulls", self._commit_pulls),
                 Route("/repos/{owner}/{repo}/pulls/{number:int}", self._pull),
-                Route("/repos/{owner}/{repo}/actions/artifacts", self._artifacts),
+                Route("/repos/{owner}/{repo}/actions/runs", self._runs),
+                Route("/repos/{owner}/{repo}/actions/runs/{rid:int}/artifacts", self._artifacts),
                 Route("/repos/{owner}/{repo}/actions/artifacts/{aid:int}/zip", self._zip),
                 Route("/blobs/{aid:int}", self._blob),
                 Route("/repos/{owner}/{repo}/collaborators/{login}/permission", self._permission),
@@ -198,11 +200,36 @@ class GitHubStandIn:
         pull = self.pulls.get(request.path_params["number"])
         return JSONResponse(pull) if pull else _error(404, "Not Found")
 
+    async def _runs(self, request: Request) -> JSONResponse:
+        if refused := self._refused(request):
+            return refused
+        sha = request.query_params.get("head_sha")
+        runs = {}
+        for a in self.artifacts:  # the runs that uploaded artifacts, as the Actions API lists runs
+            run = a["workflow_run"]
+            if sha in (None, run["head_sha"]):
+                runs[run["id"]] = {
+                    "id": run["id"],
+                    "name": "catalog",
+                    "head_sha": run["head_sha"],
+                    "event": "pull_request",
+                    "status": "completed",
+                    "conclusion": "success",
+                    "created_at": a["created_at"],
+                }
+        found = sorted(runs.values(), key=lambda r: r["created_at"], reverse=True)
+        return JSONResponse({"total_count": len(found), "workflow_runs": found})
+
     async def _artifacts(self, request: Request) -> JSONResponse:
         if refused := self._refused(request):
             return refused
         name = request.query_params.get("name")
-        found = [a for a in reversed(self.artifacts) if name in (None, a["name"])]
+        run_id = request.path_params["rid"]
+        found = [
+            a
+            for a in reversed(self.artifacts)
+            if name in (None, a["name"]) and a["workflow_run"]["id"] == run_id
+        ]
         return JSONResponse({"total_count": len(found), "artifacts": found})
 
     async def _zip(self, request: Request) -> Response:
