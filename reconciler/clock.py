@@ -6,6 +6,8 @@ import os
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from reconciler.errors import UsageError
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -13,10 +15,29 @@ def now() -> datetime:
     """The current time, timezone-aware; CATALOG_NOW overrides it (no offset = Paris time)."""
     fixed = os.environ.get("CATALOG_NOW")
     if fixed:
-        return aware(datetime.fromisoformat(fixed))
+        try:
+            return moment(fixed)
+        except ValueError:  # how the tool was started is wrong: a usage error, named
+            raise UsageError(
+                f"the environment variable CATALOG_NOW={fixed[:40]!r} is not a date and time "
+                "(ISO 8601, e.g. 2027-01-13T09:00:00+01:00): fix or unset it"
+            ) from None
     return datetime.now(UTC)
 
 
 def aware(moment: datetime) -> datetime:
     """A datetime with a timezone: one without an offset is read as Europe/Paris local time."""
     return moment if moment.tzinfo else moment.replace(tzinfo=PARIS)
+
+
+# Far enough from datetime's year 1 and 9999 that an offset, a daylight-saving shift or the
+# Omnibus rule's 30 days never overflow; no commercial operation lies outside.
+YEARS = range(1900, 3000)
+
+
+def moment(text: str) -> datetime:
+    """An ISO 8601 date and time (no offset = Paris time); ValueError saying why not."""
+    parsed = datetime.fromisoformat(text)
+    if parsed.year not in YEARS:
+        raise ValueError(f"the year must be {YEARS.start} to {YEARS.stop - 1}")
+    return aware(parsed)

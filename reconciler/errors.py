@@ -5,6 +5,8 @@ Every command shares these exit codes, so CI can trust them (see README, "Exit c
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -18,6 +20,8 @@ class ExitCode(IntEnum):
     PARTLY_FAILED = 5
     STALE_PLAN = 6
     UNREACHABLE = 7  # marketplace unreachable, auth refused or quota exhausted
+    CANCELLED = 8  # the user declined at apply's prompt: nothing was sent
+    USAGE = 64  # the command line is wrong (sysexits' EX_USAGE): unknown option, missing folder
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,12 @@ class CatalogInvalid(ReconcilerError):
         super().__init__(f"{len(self.problems)} error(s) in the catalog")
 
 
+class UsageError(ReconcilerError):
+    """The command line names something that is not there (a folder, a channel)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class MarketplaceUnreachable(ReconcilerError):
     """The marketplace could not be reached, refused our credentials or our quota ran out."""
 
@@ -93,3 +103,37 @@ class PlanStale(ReconcilerError):
 
 class ApplyPartlyFailed(ReconcilerError):
     exit_code = ExitCode.PARTLY_FAILED
+
+
+def unknown_name(what: str, name: str, known: Iterable[str]) -> str:
+    """ "no channel 'cdiscont': did you mean 'cdiscount'? (the catalog has ...)", for any name."""
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f": did you mean {close[0]!r}?" if close else ""
+    return f"no {what} {name!r}{hint} (the catalog has {', '.join(map(repr, known)) or 'none'})"
+
+
+def printable(text: str) -> str:
+    """`text` on one line, every invisible or control character written as an escape (\\n).
+
+    A file name, key or sku from a pull request is printed in CI logs, where a line that
+    starts with `::error` after a newline is a workflow command, and a bidi override reorders
+    what a reviewer reads.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape(c) for c in text)
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(character)
+    if named:
+        return named
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )

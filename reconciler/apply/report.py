@@ -13,6 +13,7 @@ from pathlib import Path
 
 from reconciler.channels.outcome import OfferOutcome, OfferStatus, PackageOutcome
 from reconciler.errors import ExitCode
+from reconciler.replace_file import replace_file
 
 REPORT_VERSION = 1
 
@@ -68,7 +69,7 @@ class ApplyReport:
 
 
 def write_report(report: ApplyReport, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    replace_file(path, json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
 
 
 def summary_lines(report: ApplyReport) -> list[str]:

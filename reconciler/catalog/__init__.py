@@ -25,7 +25,7 @@ from reconciler.catalog.model import Catalog, CommercialOperation, Offer, Submis
 from reconciler.catalog.schema import check_file
 from reconciler.errors import CatalogInvalid, Location, Problem
 
-__all__ = ["check_catalog", "load_catalog"]
+__all__ = ["check_catalog", "load_catalog", "size_text"]
 
 
 def load_catalog(path: str | Path) -> Catalog:
@@ -34,6 +34,16 @@ def load_catalog(path: str | Path) -> Catalog:
     if catalog is None:
         raise CatalogInvalid([p for p in problems if p.severity == "error"])
     return catalog
+
+
+def size_text(catalog: Catalog) -> str:
+    """How big a catalog is, said the same way by every command: a sku sold on two channels
+    is one sku and two channel offers."""
+    skus = len({sku for _, sku in catalog.offers})
+    return (
+        f"{skus} sku(s), {len(catalog.offers)} channel offer(s) "
+        f"on {len(catalog.channels)} channel(s)"
+    )
 
 
 def check_catalog(path: str | Path) -> tuple[Catalog | None, list[Problem]]:
@@ -92,7 +102,7 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         operations=tuple(operations),
         tags=declared.tags,
         origins=declared.origins,
-        content_hash=files.content_hash,
+        content_hash="" if _has_errors(problems) else files.content_hash(),
     )
     # The operations' rules judge the offers they select: on a catalog whose offers have errors
     # they would report the offers left out by those errors as missing, so they wait.
@@ -100,6 +110,10 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         problems += _operation_rules(catalog)
     problems += _warnings(files, catalog)
     return catalog
+
+
+def _has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)
 
 
 def _operations(files: CatalogFiles, problems: list[Problem]) -> list[CommercialOperation]:

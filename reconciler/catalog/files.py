@@ -11,7 +11,9 @@ import os
 from pathlib import Path
 
 from reconciler.catalog.load import YamlFile, load_yaml
-from reconciler.errors import Location, Problem
+from reconciler.errors import Location, Problem, UsageError
+
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
 class CatalogFiles:
@@ -24,7 +26,13 @@ class CatalogFiles:
         self.offers: list[Path] = []
         self.operations: list[Path] = []
         self.problems: list[Problem] = []
-        self.content_hash = ""
+
+    def content_hash(self) -> str:
+        """sha256 over the files: asked only of a valid catalog (a plan carries it), so an
+        invalid one with 100,000 files is not read twice."""
+        if self.settings is None:
+            return ""
+        return content_hash(self.root, [self.settings.path, *self.offers, *self.operations])
 
 
 def catalog_files(root: Path) -> CatalogFiles:
@@ -33,15 +41,17 @@ def catalog_files(root: Path) -> CatalogFiles:
         root = root.parent
     files = CatalogFiles(root)
     settings = root / "catalog.yaml"
-    if not root.is_dir():
+    if not root.is_dir():  # the command line is wrong, not the catalog: a usage error
         what = "is a file" if root.exists() else "does not exist"
-        message = f"no catalog here: the folder {what} (give the folder that holds catalog.yaml)"
-        files.problems.append(Problem(Location(str(root)), message))
-        return files
+        raise UsageError(
+            f"{root}: no catalog here: the folder {what} (give the folder that holds catalog.yaml)"
+        )
     if not settings.is_file():
         message = "missing catalog.yaml: a catalog folder starts with one (seller_id, channels)"
         if settings.is_dir():
             message = "catalog.yaml is a folder: it must be the catalog's settings file"
+        elif settings.exists() or settings.is_symlink():  # a pipe, a device, a broken link
+            message = "catalog.yaml is not a regular file: it must be the catalog's settings file"
         files.problems.append(Problem(Location(str(settings)), message))
         return files
     inside = _Inside(root)
@@ -52,7 +62,6 @@ def catalog_files(root: Path) -> CatalogFiles:
     operations = _yaml_files(root / "operations", inside, files.problems)
     files.settings = load_yaml(settings, str(settings))
     files.offers, files.operations = offers, operations
-    files.content_hash = content_hash(root, [settings, *offers, *operations])
     return files
 
 
@@ -85,23 +94,58 @@ def _yaml_files(folder: Path, inside: _Inside, problems: list[Problem]) -> list[
         problems.append(Problem(Location(str(folder)), f"{folder.name} must be a folder"))
         return []
     found = []
-    for path in sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")):
-        if inside.outside(path):
+    with os.scandir(folder) as entries:  # one call for names and kinds: 100,000 files are fast
+        # any case: offers/SHOES.YAML left out would be deleted from the shop under `manage: all`
+        named = sorted((e.name, e) for e in entries if _is_yaml(e.name))
+    for name, entry in named:
+        path = folder / name
+        # an entry that is not a link is where its folder is, and the folder is inside
+        if entry.is_symlink() and inside.outside(path):
             problems.append(inside.problem(path))
-        elif not path.is_file():  # a folder, a broken link, a device
+        elif not _regular(entry):  # a folder, a broken link, a link loop, a device, a pipe
             problems.append(Problem(Location(str(path)), "is not a regular file"))
         else:
             found.append(path)
     return found
 
 
+def _regular(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:  # a link loop (DirEntry raises where Path.is_file says False)
+        return False
+
+
+def _is_yaml(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in YAML_SUFFIXES
+
+
 def content_hash(root: Path, paths: list[Path]) -> str:
     """sha256 over the relative path and bytes of each file, in path order."""
     digest = hashlib.sha256()
-    for path in sorted(paths, key=lambda p: p.relative_to(root).as_posix()):
-        relative = path.relative_to(root).as_posix().encode()
-        content = path.read_bytes()
+    start = len(root.as_posix().rstrip("/")) + 1 if root.parts else 0  # Path(".") has no parts
+    relatives = sorted((path.as_posix()[start:], path) for path in paths)
+    for name, path in relatives:
+        relative = name.encode()
+        try:
+            content = path.read_bytes()
+        except OSError:  # load_yaml reports it, with the file's name: the catalog is invalid
+            content = b""
         for part in (relative, content):
             digest.update(len(part).to_bytes(8, "big"))
             digest.update(part)
     return digest.hexdigest()
+
+
+def defaults_delivery(root: str | Path) -> tuple[tuple, Location] | None:
+    """The delivery options set in catalog.yaml's defaults (normal form), and where: so that a
+    problem with them is reported once, at catalog.yaml, not at every offer that takes them."""
+    from reconciler.catalog.resolve import normal_fields
+
+    settings = load_yaml(Path(root) / "catalog.yaml", str(Path(root) / "catalog.yaml"))
+    data = settings.data
+    defaults = data.get("defaults") if isinstance(data, dict) else None
+    if not isinstance(defaults, dict) or "delivery" not in defaults:
+        return None
+    resolved = normal_fields({"delivery": defaults["delivery"]})["delivery"]
+    return resolved, settings.at(("defaults", "delivery"))

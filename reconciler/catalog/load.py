@@ -16,12 +16,13 @@ from pathlib import Path
 
 import yaml
 
+from reconciler.catalog.yaml11 import bool_surprise, number_surprise
+from reconciler.catalog.yaml_errors import character_problem, syntax_problem, tab_problem
 from reconciler.errors import Location, Problem
 
 _TAG = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (_TAG + n for n in ("str", "int", "float", "bool", "null"))
 TIMESTAMP, MERGE = _TAG + "timestamp", _TAG + "merge"
-_INDENT_TAB = re.compile(r"^ *\t", re.MULTILINE)
 # What YAML lets a file hold raw (its printable set); an escape in a double-quoted scalar
 # ("\a", "\0", "\x0c") can put anything else in a value, and no control character may travel
 # in an XML package (XML 1.0 refuses them) or make sense in a sku or a comment.
@@ -30,6 +31,8 @@ _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U0001
 # before any walker expands it (the values built here share the aliased parts).
 ALIAS_GROWTH_LIMIT = 10
 ALIAS_FREE_NODES = 10_000
+# No catalog number needs more digits; Python's int() refuses more than 4,300 (sys docs).
+_MAX_DIGITS = 100
 
 
 class _Loader(yaml.CSafeLoader):
@@ -73,7 +76,7 @@ def compose(text: str) -> yaml.Node | None:
 class YamlFile:
     """One loaded file: its plain `data` (None when it could not be read) and its `problems`."""
 
-    __slots__ = ("path", "name", "text", "data", "problems", "item_marks", "_root")
+    __slots__ = ("path", "name", "text", "data", "problems", "item_marks", "_root", "_keys")
 
     def __init__(self, path: Path, name: str) -> None:
         self.path = path
@@ -84,6 +87,8 @@ class YamlFile:
         # (line, column) of each item of the top-level lists (offers, operations), by key
         self.item_marks: dict[str, list[tuple[int, int]]] = {}
         self._root: yaml.Node | None = None
+        # the entries of each mapping node by key, made once: `at` is asked once per problem
+        self._keys: dict[int, dict[object, tuple[yaml.Node, yaml.Node]]] = {}
 
     def at(self, field: tuple[str | int, ...], key: bool = False) -> Location:
         """The location of a field path such as ("offers", 3, "price"): its value, or its key.
@@ -96,7 +101,7 @@ class YamlFile:
         if node is not None:
             line, column = node.start_mark.line + 1, node.start_mark.column + 1
             for depth, step in enumerate(field, 1):
-                found = _child(node, step, key and depth == len(field))
+                found = self._child(node, step, key and depth == len(field))
                 if found is None:
                     break
                 node = found if isinstance(found, yaml.Node) else found[1]
@@ -107,20 +112,26 @@ class YamlFile:
     def problem(self, field: tuple[str | int, ...], message: str, key: bool = False) -> Problem:
         return Problem(self.at(field, key), message)
 
+    def _child(self, node: yaml.Node, step: str | int, key: bool) -> yaml.Node | tuple | None:
+        if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            return node.value[step] if 0 <= step < len(node.value) else None
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        entries = self._keys.get(id(node))
+        if entries is None:  # scanning the mapping for every problem was quadratic
+            entries = self._keys[id(node)] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    entries.setdefault(key_node.value, (key_node, value_node))
+        found = entries.get(step)
+        if found is None:
+            return None
+        return found if key else found[1]
+
     def _node(self) -> yaml.Node | None:
         if self._root is None and self.text:
             self._root = compose(self.text)
         return self._root
-
-
-def _child(node: yaml.Node, step: str | int, key: bool) -> yaml.Node | tuple | None:
-    if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-        return node.value[step] if 0 <= step < len(node.value) else None
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == step:
-                return (key_node, value_node) if key else value_node
-    return None
 
 
 def field_path(field: tuple[str | int, ...]) -> str:
@@ -145,10 +156,10 @@ def load_yaml(path: Path, name: str) -> YamlFile:
     try:
         root = compose(text)
     except yaml.MarkedYAMLError as err:
-        loaded.problems.append(_tab_problem(text, err, name) or _syntax_problem(err, name))
+        loaded.problems.append(tab_problem(text, err, name) or syntax_problem(err, name))
         return loaded
     except yaml.reader.ReaderError as err:  # a character YAML refuses (NUL, ESC, ...)
-        loaded.problems.append(_character_problem(text, err, name))
+        loaded.problems.append(character_problem(text, err, name))
         return loaded
     if root is None:
         loaded.problems.append(Problem(Location(name, 1, 1), "the file is empty"))
@@ -176,6 +187,8 @@ def load_yaml(path: Path, name: str) -> YamlFile:
     else:
         loaded.data = data
         loaded.item_marks = _item_marks(root)
+    if builder.surprises and not builder.errors:
+        loaded.problems += _node_problems(loaded, root, builder.surprises, "warning")
     return loaded
 
 
@@ -210,48 +223,18 @@ def _decode(raw: bytes, loaded: YamlFile) -> str | None:
     return text
 
 
-def _tab_problem(text: str, err: yaml.MarkedYAMLError, name: str) -> Problem | None:
-    """libyaml's words for a tab in the indentation are obscure: say it plainly.
-
-    Only when the file does not parse: a tab inside a value or a block of text is fine.
-    """
-    if "\t" not in text or err.problem_mark is None:
-        return None
-    tab = _INDENT_TAB.search(text)
-    if tab is None:
-        return None
-    line = text.count("\n", 0, tab.start()) + 1
-    if line > err.problem_mark.line + 1:
-        return None
-    message = "a tab is used for indentation: YAML indents with spaces only"
-    return Problem(Location(name, line, tab.end() - tab.start()), message)
-
-
-def _character_problem(text: str, err: yaml.reader.ReaderError, name: str) -> Problem:
-    # libyaml counts the position in characters of the decoded text
-    line = text.count("\n", 0, err.position) + 1
-    column = err.position - (text.rfind("\n", 0, err.position) + 1) + 1
-    message = f"the file holds a control character (U+{err.character:04X}), which YAML refuses"
-    return Problem(Location(name, line, column), message)
-
-
-def _syntax_problem(err: yaml.MarkedYAMLError, name: str) -> Problem:
-    mark = err.problem_mark or err.context_mark
-    what = ", ".join(part for part in (err.context, err.problem) if part)
-    if mark is None:
-        return Problem(Location(name), f"invalid YAML: {what}")
-    return Problem(Location(name, mark.line + 1, mark.column + 1), f"invalid YAML: {what}")
-
-
 def _node_problems(
-    loaded: YamlFile, root: yaml.Node, errors: list[tuple[yaml.Node, str]]
+    loaded: YamlFile,
+    root: yaml.Node,
+    errors: list[tuple[yaml.Node, str]],
+    severity: str = "error",
 ) -> list[Problem]:
     paths = _paths_of(root, {id(node) for node, _ in errors})
     problems = []
     for node, message in errors:
         mark = node.start_mark
         where = Location(loaded.name, mark.line + 1, mark.column + 1, field_path(paths[id(node)]))
-        problems.append(Problem(where, message))
+        problems.append(Problem(where, message, severity))
     return problems
 
 
@@ -284,6 +267,15 @@ _KEY_TAGS = frozenset((STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, MERGE))
 _BUILDING = (None, 0)  # a collection whose items are being built (an alias to it is a loop)
 
 
+def _decimal_int(text: str) -> int | None:
+    if text[0] == "0" and len(text) > 1:  # 0x1F, 010: YAML's reading, not Python's
+        return None
+    try:
+        return int(text)
+    except ValueError:  # 1:30 (sexagesimal)
+        return None
+
+
 def _tag_name(tag: str) -> str:
     return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
 
@@ -296,6 +288,8 @@ class _Builder:
 
     def __init__(self, has_anchors: bool) -> None:
         self.errors: list[tuple[yaml.Node, str]] = []
+        # values YAML 1.1 reads otherwise than a person (and YAML 1.2) does: warnings
+        self.surprises: list[tuple[yaml.Node, str]] = []
         self.built: dict[int, tuple[object, int]] | None = {} if has_anchors else None
         self.distinct = 0  # nodes in the file
         self.expanded = 0  # nodes once every alias is expanded
@@ -364,6 +358,10 @@ class _Builder:
             for key, item in part.items():
                 merged.setdefault(key, item)
 
+    def _surprise(self, node: yaml.ScalarNode, message: str | None) -> None:
+        if message:
+            self.surprises.append((node, message))
+
     def scalar(self, node: yaml.ScalarNode) -> object:
         tag, text = node.tag, node.value
         if node.style == '"' and (control := _NOT_PRINTABLE.search(text)):
@@ -372,25 +370,34 @@ class _Builder:
             return text
         if tag is STR or tag == STR or tag == TIMESTAMP:  # noqa: SIM109 - fastest first
             return text
+        if tag in (INT, FLOAT) and len(text) > _MAX_DIGITS:
+            # Python's int() refuses it (its digit limit); no price or stock needs it
+            self.errors.append((node, f"a number of {len(text):,} characters is far too long"))
+            return None
         if tag == INT:
-            if text[0] != "0" or len(text) == 1:
-                try:
-                    return int(text)
-                except ValueError:
-                    pass
-            return yaml.constructor.SafeConstructor().construct_yaml_int(node)
+            number = _decimal_int(text)
+            if number is None:
+                number = yaml.constructor.SafeConstructor().construct_yaml_int(node)
+            if "_" in text or ":" in text or text[0] in "0+-":  # cheap test, then the exact one
+                self._surprise(node, number_surprise(text, number))
+            return number
         if tag == FLOAT:
             try:
                 number = float(text)
-            except ValueError:  # 1_000.5, 1:30.5 (sexagesimal), .inf, .nan
+            except ValueError:  # 1:30.5 (sexagesimal), .inf, .nan
                 number = yaml.constructor.SafeConstructor().construct_yaml_float(node)
+            if "_" in text or ":" in text:
+                self._surprise(node, number_surprise(text, number))
             if isfinite(number):
                 return number
             # No price, rate or quantity is infinite: refused here, before any rule compares it.
             self.errors.append((node, f"a number must be finite (got {text})"))
             return None
         if tag == BOOL:
-            return _BOOLS[text.lower()]
+            value = _BOOLS[text.lower()]
+            if text.lower() not in ("true", "false"):  # yes, no, on, off: YAML 1.1 only
+                self._surprise(node, bool_surprise(text, value))
+            return value
         if tag == NULL:
             return None
         self.errors.append((node, f"the YAML tag {_tag_name(tag)} is not allowed"))

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from reconciler import clock
 from reconciler.catalog import normal
 from reconciler.catalog.load import YamlFile
 from reconciler.catalog.model import (
@@ -31,7 +32,6 @@ from reconciler.catalog.model import (
     Submission,
 )
 from reconciler.catalog.schema import shown
-from reconciler.clock import aware
 from reconciler.errors import Location, Problem
 
 Raw = dict[str, Any]
@@ -214,9 +214,10 @@ def operation(
     problems: list[Problem] = []
     for name in ("start", "end"):
         try:
-            moments[name] = aware(datetime.fromisoformat(raw[name]))
-        except ValueError:
-            message = f"is not a valid date and time (got {shown(raw[name])})"
+            moments[name] = clock.moment(raw[name])
+        except ValueError as err:
+            why = f": {err}" if str(err).startswith("the year") else ""
+            message = f"is not a valid date and time (got {shown(raw[name])}){why}"
             problems.append(file.problem((*at, name), message))
     if problems:
         return None, problems

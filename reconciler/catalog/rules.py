@@ -8,6 +8,7 @@ reconciler.catalog.resolve, where defaults and overrides are applied.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 
 from reconciler.catalog.load import YamlFile
 from reconciler.catalog.model import XML_ONLY_FIELDS, Submission
@@ -134,9 +135,13 @@ class SkuRegister:
 
     def __init__(self) -> None:
         self.first: dict[tuple[str, str], Location] = {}
+        self.looks: dict[str, tuple[str, Location]] = {}  # by the sku as a reader sees it
 
     def clash(self, sku: str, channels: list[str], where: Location) -> str | None:
         """Declare `sku` on `channels`; a message naming the first places when one clashes."""
+        look_alike = self._look_alike(sku, where)
+        if look_alike:
+            return look_alike
         firsts: dict[Location, list[str]] = {}
         for channel in channels:
             earlier = self.first.setdefault((channel, sku), where)
@@ -150,3 +155,22 @@ class SkuRegister:
             for first, names in firsts.items()
         ]
         return f"sku {sku!r} is declared twice: {'; '.join(places)}"
+
+    def _look_alike(self, sku: str, where: Location) -> str | None:
+        """Two skus a person cannot tell apart are two offers on the marketplace: refused."""
+        if sku.isascii():  # the common case: ASCII is its own normal form, with nothing invisible
+            seen = self.looks.setdefault(sku, (sku, where))
+        else:
+            # format characters (Cf: zero-width space and joiners, soft hyphen, bidi marks)
+            # take no room on screen
+            normal = unicodedata.normalize("NFC", sku)
+            visible = "".join(c for c in normal if unicodedata.category(c) != "Cf")
+            seen = self.looks.setdefault(visible, (sku, where))
+        other, first = seen
+        if other == sku:
+            return None
+        return (
+            f"sku {ascii(sku)} looks the same as sku {ascii(other)} at {first.file}:{first.line} "
+            f"({first.field}): they differ only by invisible characters or by how an accent is "
+            "encoded (Unicode normalization); write them the same way"
+        )

@@ -161,7 +161,12 @@ def _messages(error: ValidationError) -> list[tuple[tuple, str, bool]]:
     last = error.absolute_path[-1] if error.absolute_path else ""
     if kind == "additionalProperties" and expected is False:
         allowed = sorted(error.schema.get("properties", {}))
-        return [((key,), _unknown(key, allowed), True) for key in got if key not in allowed]
+        unknown = [key for key in got if key not in allowed]
+        found = [((key,), _unknown(key, allowed), True) for key in unknown[:MAX_UNKNOWN]]
+        if len(unknown) > MAX_UNKNOWN:  # a generated or pasted blob: a few names say enough
+            more = f"{len(unknown) - MAX_UNKNOWN:,} more unknown fields (not listed)"
+            found.append(((), more, False))
+        return found
     if kind == "required":
         return [
             ((), f"missing required field {key!r}", False) for key in expected if key not in got
@@ -173,6 +178,9 @@ def _messages(error: ValidationError) -> list[tuple[tuple, str, bool]]:
     if kind == "propertyNames":
         return [((got,), f"{got!r} is not a valid name: use letters, digits, _ . -", True)]
     return [((), _bounds(kind, expected, got, str(last)) or error.message, False)]
+
+
+MAX_UNKNOWN = 20  # unknown fields named one by one in a mapping
 
 
 def _unknown(key: str, allowed: list[str]) -> str:

@@ -10,11 +10,17 @@ import sys
 
 import click
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import ExitCode, UsageError, printable
 
 
-class NeedsApproval(ReconcilerError):
-    """No terminal to ask on, and no --auto-approve."""
+class NeedsApproval(UsageError):
+    """No terminal to confirm on, and no --auto-approve: the call needs the flag (exit 64)."""
+
+
+def echo_line(line: str) -> None:
+    """One line of a CI log: a sku or a marketplace message cannot start a line of its own
+    (a forged `::error` workflow command)."""
+    click.echo(printable(line))
 
 
 def progress_for(console: object):  # noqa: ANN201 - Progress, imported lazily
@@ -23,7 +29,7 @@ def progress_for(console: object):  # noqa: ANN201 - Progress, imported lazily
 
     if getattr(console, "is_terminal", False):
         return RichProgress(console)
-    return Progress(click.echo)
+    return Progress(echo_line)
 
 
 def confirm(auto_approve: bool) -> bool:
@@ -34,10 +40,21 @@ def confirm(auto_approve: bool) -> bool:
             "no terminal to confirm on: review the plan, then re-run with --auto-approve "
             "(or apply a saved plan with --plan FILE --auto-approve)"
         )
-    return click.confirm("Apply these changes?", default=False)
+    try:
+        return click.confirm("Apply these changes?", default=False)
+    except click.Abort:  # Ctrl-C or end of input at the question: a no, not an error
+        return False
 
 
-@click.command(name="apply")
+EXAMPLES = """\b
+Examples:
+  catalog apply catalogs/shop                                   # plan, ask, send
+  catalog apply catalogs/shop --plan plan.json --auto-approve   # the reviewed plan, in CI
+  catalog apply catalogs/shop --ack PLAN_HASH                   # despite its guards
+"""
+
+
+@click.command(name="apply", epilog=EXAMPLES)
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False), help="A saved plan.")
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
@@ -99,13 +116,13 @@ def command(
                 click.echo(f"An earlier apply of this plan sent {len(session.done)}; {left} left.")
             if not confirm(auto_approve):
                 click.echo("Apply cancelled: nothing was sent.")
-                sys.exit(0)
+                sys.exit(ExitCode.CANCELLED)  # not 0: the plan's changes were not made
         elif plan.has_changes:
             click.echo("Every change of this plan was sent by an earlier apply: nothing left.")
         with progress:  # the live display starts only once the questions are over
             report = session.apply(plan)
     for line in summary_lines(report):
-        click.echo(line)
+        echo_line(line)
     if report_file:
         write_report(report, report_file)
     if not plan.has_changes and not report.packages:

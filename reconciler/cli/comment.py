@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reconciler.errors import ReconcilerError
+from reconciler.errors import UsageError
 
 if TYPE_CHECKING:  # imported lazily at run time: `catalog --help` stays fast
     from reconciler.plan.model import Plan
@@ -72,9 +72,9 @@ def command(
 ) -> None:
     """Post the plan as a comment on the pull request, or update the one posted before."""
     if on_github == on_gitlab:
-        raise ReconcilerError("say where to comment: --github or --gitlab")
+        raise UsageError("say where to comment: --github or --gitlab")
     if not plan_file and not catalog_dir:
-        raise ReconcilerError("give the plan to post: --plan plan.json, or the catalog folder")
+        raise UsageError("give the plan to post: --plan plan.json, or the catalog folder")
 
     from reconciler.render.markdown import render_markdown
 

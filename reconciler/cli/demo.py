@@ -110,7 +110,7 @@ def run(directory: Path) -> int:
 
     from reconciler.apply.report import Progress, summary_lines
     from reconciler.apply.session import ApplySession, sandbox_root
-    from reconciler.catalog import load_catalog
+    from reconciler.catalog import load_catalog, size_text
     from reconciler.marketplace.connect import open_marketplace
     from reconciler.render.text import print_plan
 
@@ -120,7 +120,7 @@ def run(directory: Path) -> int:
     if catalog.marketplace.sandbox != "embedded":
         raise ReconcilerError(f"{directory} does not use the embedded sandbox: no demo there")
     channels = ", ".join(f"{n} ({c.submission.value})" for n, c in sorted(catalog.channels.items()))
-    click.echo(f"Valid: {len(catalog.offers)} offers on {channels}.")
+    click.echo(f"Valid: {size_text(catalog)}: {channels}.")
 
     state = StateFolder(catalog.root).path
     with open_marketplace(catalog) as client:

@@ -7,9 +7,11 @@ from pathlib import Path
 import click
 
 EPILOG = """\b
-Where the seller, channels and URLs come from:
+Examples, by where the seller, channels and URLs come from:
   an existing catalog folder (its catalog.yaml is read; offers/ may be empty):
     catalog import catalogs/shop --out catalogs/shop --replace
+  or, run inside a catalog folder, that folder:
+    cd catalogs/shop && catalog import --out ../shop-imported
   or options, for a first import:
     catalog import --seller-id 98979 --sales-channel cdiscount=CDISFR:xml \\
         --sales-channel marketplace-zz=SELLZZ:json --out catalogs/shop
@@ -80,9 +82,12 @@ def command(
     from reconciler.state import ignore_in_git
 
     marketplace = {"api_url": api_url, "auth_url": auth_url, "sandbox": sandbox}
+    given = seller_id or sales_channels or any(marketplace.values())
+    if catalog_dir is None and not given and Path("catalog.yaml").is_file():
+        catalog_dir = Path(".")  # run inside a catalog folder: its settings, as plan does
     if catalog_dir is None:
         settings = settings_from_options(out, seller_id, sales_channels, marketplace)
-    elif seller_id or sales_channels or any(marketplace.values()):
+    elif given:
         raise ImportUsage("give a catalog folder or the --seller-id/--sales-channel options")
     else:
         settings = load_catalog(catalog_dir)
@@ -95,7 +100,7 @@ def command(
     ignore_in_git(out)  # the state folder (journal, cache, sandbox) never goes into git
     skus = len({sku for _, sku in live})
     click.echo(
-        f"Imported {len(live)} live offer(s), {skus} sku(s), from "
+        f"Imported {skus} sku(s), {len(live)} live channel offer(s), from "
         f"{len(settings.channels)} channel(s) into {out}: "
         f"{', '.join(done.written) or 'no file changed'}"
     )

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
+import signal
 import sys
 import traceback
 
 import click
 
-from reconciler.errors import CatalogInvalid, ExitCode, ReconcilerError
+from reconciler.errors import CatalogInvalid, ExitCode, ReconcilerError, printable
+
+# What a shell reports for a program stopped by SIGPIPE (`yes | head -1`), as Unix tools do
+SIGPIPE_EXIT = 128 + signal.SIGPIPE
 
 COMMANDS = {
     "validate": "reconciler.cli.validate",
@@ -41,16 +46,28 @@ class LazyGroup(click.Group):
             return None
         return importlib.import_module(module).command
 
+    def make_context(self, *args, **kwargs) -> click.Context:  # noqa: ANN002, ANN003
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as err:  # an unknown option or a bad value given to `catalog`
+            raise _usage(err) from None
+
     def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's own signature
         try:
             return super().invoke(ctx)
+        except click.UsageError as err:  # a sub-command's options, or an unknown command
+            raise _usage(err) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:  # `catalog show plan.json | head -1`: the reader has had enough
+            _quiet_stdout()
+            ctx.exit(SIGPIPE_EXIT)
         except CatalogInvalid as err:
             report_problems(err)
             ctx.exit(err.exit_code)
         except ReconcilerError as err:
-            click.echo(f"Error: {err}", err=True)
+            lines = f"Error: {err}".splitlines()  # some say what to do on lines of their own
+            click.echo("\n".join(printable(line) for line in lines), err=True)
             ctx.exit(err.exit_code)
         except Exception as err:  # the promise: never a traceback unless asked for
             if ctx.obj and ctx.obj.get("debug"):
@@ -63,9 +80,26 @@ class LazyGroup(click.Group):
             ctx.exit(ExitCode.UNEXPECTED)
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's final flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor behind stdout (tests capture it)
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _usage(err: click.UsageError) -> click.UsageError:
+    """Click exits 2 on a usage error, which CI reads as "changes present": give it its own code."""
+    err.exit_code = ExitCode.USAGE
+    return err
+
+
 def report_problems(err: CatalogInvalid) -> None:
     for problem in err.problems:
-        click.echo(str(problem), err=True)
+        click.echo(printable(str(problem)), err=True)  # a file name may hold a newline
     click.echo(f"{len(err.problems)} error(s): the catalog is invalid.", err=True)
 
 

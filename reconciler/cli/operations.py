@@ -14,14 +14,23 @@ def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> da
     if value is None:
         return None
     try:
-        return clock.aware(datetime.fromisoformat(value))
-    except ValueError:
+        return clock.moment(value)
+    except ValueError as err:
+        why = f" ({err})" if str(err).startswith("the year") else ""
         raise click.BadParameter(
-            f"{value!r} is not a date and time such as 2027-01-10T12:00 or 2027-01-10T12:00+01:00"
+            f"{value!r} is not a date and time such as 2027-01-10T12:00 or "
+            f"2027-01-10T12:00+01:00{why}"
         ) from None
 
 
-@click.command(name="operations")
+EXAMPLES = """\b
+Examples:
+  catalog operations catalogs/shop                             # past, running, upcoming
+  catalog operations catalogs/shop --at 2027-01-10T12:00       # prices at that moment
+"""
+
+
+@click.command(name="operations", epilog=EXAMPLES)
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option(
     "--at",

@@ -9,8 +9,14 @@ from pathlib import Path
 
 import click
 
+EXAMPLES = """\b
+Examples:
+  catalog package catalogs/shop --out packages                  # the zips apply would send
+  catalog package catalogs/shop --plan plan.json --out packages
+"""
 
-@click.command(name="package")
+
+@click.command(name="package", epilog=EXAMPLES)
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option(
     "--out",
@@ -21,12 +27,13 @@ import click
 )
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False), help="A saved plan.")
 def command(directory: str, out_dir: str, plan_file: str | None) -> None:
-    """Write the XML offer packages of the plan (xml channels) into OUTDIR."""
+    """Write the XML offer packages of the plan (xml channels) into the --out folder."""
     from reconciler.apply.session import current_plan
     from reconciler.catalog import load_catalog
     from reconciler.channels.xml_packages import build_zip, plan_packages
     from reconciler.marketplace.connect import open_marketplace
     from reconciler.plan.serialize import load_plan
+    from reconciler.replace_file import replace_file
 
     catalog = load_catalog(directory)
     if plan_file:
@@ -42,7 +49,7 @@ def command(directory: str, out_dir: str, plan_file: str | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for channel, package in packages:
         path = out / package.file_name
-        path.write_bytes(build_zip(package, channel))
+        replace_file(path, build_zip(package, channel))
         click.echo(
             f"{path}: {package.package_type} package for {channel.name} "
             f"({len(package.changes)} offer(s))"

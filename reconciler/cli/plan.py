@@ -5,12 +5,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
-from reconciler.errors import ExitCode
+from reconciler.errors import ExitCode, UsageError, unknown_name
 from reconciler.plan.model import Plan
+
+if TYPE_CHECKING:
+    from reconciler.catalog.model import Catalog
+    from reconciler.plan.diff import Target
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -59,19 +64,37 @@ def _progress_display():  # noqa: ANN202 - a rich Progress, or None when not on 
 
 def _plan(directory: Path, channels: tuple[str, ...], skus: tuple[str, ...]) -> Plan:
     from reconciler.catalog import load_catalog
-    from reconciler.clock import now
-    from reconciler.marketplace.connect import open_marketplace
-    from reconciler.plan.build import plan_against_marketplace
     from reconciler.plan.diff import Target
 
     catalog = load_catalog(directory)  # an invalid catalog stops here, before any call
-    unknown = [c for c in channels if c not in catalog.channels]
-    if unknown:
-        raise click.ClickException(
-            f"unknown channel(s) {', '.join(unknown)}; the catalog has "
-            f"{', '.join(sorted(catalog.channels))}"
-        )
+    for channel in channels:
+        if channel not in catalog.channels:
+            raise UsageError(
+                f"--channel {channel}: {unknown_name('channel', channel, catalog.channels)}"
+            )
     target = Target(channels=channels, skus=skus)
+    plan = _planned(catalog, target)
+    _every_glob_matched(skus, [sku for _, sku in catalog.offers], plan)
+    return plan
+
+
+def _every_glob_matched(globs: tuple[str, ...], skus: list[str], plan: Plan) -> None:
+    """A --sku that matches nothing would plan nothing, and a drift job would read "no drift"."""
+    import fnmatch
+
+    seen = [*skus, *(change.sku for change in plan.changes)]
+    for glob in globs:
+        if not any(fnmatch.fnmatchcase(sku, glob) for sku in seen):
+            raise UsageError(
+                f"--sku {glob}: matches no sku of the catalog nor any change of the live shop"
+            )
+
+
+def _planned(catalog: Catalog, target: Target) -> Plan:
+    from reconciler.clock import now
+    from reconciler.marketplace.connect import open_marketplace
+    from reconciler.plan.build import plan_against_marketplace
+
     display = _progress_display()
     with open_marketplace(catalog) as client:
         if display is None:
@@ -87,7 +110,16 @@ def _plan(directory: Path, channels: tuple[str, ...], skus: tuple[str, ...]) -> 
             return plan_against_marketplace(catalog, client, now(), target, progress)
 
 
-@click.command("plan")
+EXAMPLES = """\b
+Examples:
+  catalog plan catalogs/shop                                  # what apply would change
+  catalog plan catalogs/shop --out plan.json                  # save it for review and apply
+  catalog plan catalogs/shop --channel cdiscount --sku 'TSHIRT-*'
+  catalog plan catalogs/shop --detailed-exitcode              # exit 2 when there are changes
+"""
+
+
+@click.command("plan", epilog=EXAMPLES)
 @click.argument(
     "directory",
     default=".",

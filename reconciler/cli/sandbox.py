@@ -21,7 +21,13 @@ class SandboxCannotStart(ReconcilerError):
     exit_code = ExitCode.UNEXPECTED
 
 
-@click.group(name="sandbox")
+EXAMPLES = """\b
+Examples:
+  catalog sandbox serve            # a local marketplace; prints its URLs and credentials
+"""
+
+
+@click.group(name="sandbox", epilog=EXAMPLES)
 def command() -> None:
     """A local marketplace that behaves like the Octopia seller API, for trying things safely."""
 

@@ -12,10 +12,17 @@ from pathlib import Path
 import click
 
 from reconciler.catalog.schema import SCHEMA_NAMES, schema, schema_file
+from reconciler.replace_file import replace_file
 from reconciler.resources import SCHEMAS_DIR
 
+EXAMPLES = """\b
+Examples:
+  catalog schema offers                 # the schema of offers/*.yaml files
+  catalog schema --out schemas          # write the three .schema.json files for an editor
+"""
 
-@click.command("schema")
+
+@click.command("schema", epilog=EXAMPLES)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -35,5 +42,5 @@ def command(out: Path | None, name: str | None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for each in names:
         text = (SCHEMAS_DIR / schema_file(each)).read_text(encoding="utf-8")
-        (out / schema_file(each)).write_text(text, encoding="utf-8")
+        replace_file(out / schema_file(each), text)
         click.echo(f"wrote {out / schema_file(each)}")

@@ -8,8 +8,14 @@ import click
 
 from reconciler.cli.plan import FORMATS, echo_plan, full_option
 
+EXAMPLES = """\b
+Examples:
+  catalog show plan.json                    # the saved plan as text
+  catalog show plan.json --format markdown  # as a pull-request comment shows it
+"""
 
-@click.command("show")
+
+@click.command("show", epilog=EXAMPLES)
 @click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @full_option

@@ -10,12 +10,19 @@ import json
 import click
 
 from reconciler import clock
-from reconciler.catalog import check_catalog
-from reconciler.errors import ExitCode, Problem
+from reconciler.catalog import check_catalog, size_text
+from reconciler.errors import ExitCode, Problem, printable
 from reconciler.operations.omnibus import omnibus_problems
 
+EXAMPLES = """\b
+Examples:
+  catalog validate catalogs/shop                  # every problem, file:line:column
+  catalog validate catalogs/shop --format json    # the same, as JSON objects
+  catalog validate catalogs/shop --strict         # Omnibus breaches are errors
+"""
 
-@click.command("validate")
+
+@click.command("validate", epilog=EXAMPLES)
 @click.argument("directory", default=".", type=click.Path(path_type=str))
 @click.option(
     "--format",
@@ -46,17 +53,15 @@ def command(ctx: click.Context, directory: str, output: str, strict: bool) -> No
     if output == "json":
         click.echo(json.dumps([p.to_dict() for p in problems], indent=2, ensure_ascii=False))
     else:
-        for problem in problems:
-            click.echo(_line(problem))
+        if problems:  # one write: 100,000 problems print in a blink
+            # one line each, whatever a file is named
+            click.echo("\n".join(printable(_line(problem)) for problem in problems))
         errors = sum(1 for p in problems if p.severity == "error")
         if catalog is None:
             click.echo(f"{errors} error(s): the catalog is invalid.")
         else:
-            skus = len({sku for _, sku in catalog.offers})
-            operations = len(catalog.operations)
             click.echo(
-                f"{directory}: valid: {skus} offer(s) on {len(catalog.channels)} channel(s), "
-                f"{operations} operation(s)"
+                f"{directory}: valid: {size_text(catalog)}, {len(catalog.operations)} operation(s)"
             )
     if catalog is None:
         ctx.exit(ExitCode.INVALID_CATALOG)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from reconciler.github.actions import GitHubError, PullRequest
+from reconciler.scrub import scrub
 
 PLAN_MARKER = "<!-- catalog-reconciler plan -->"
 # GitHub refuses comment bodies over 65,536 characters; keep room for the marker and the notice.
@@ -153,8 +154,6 @@ def _failure(method: str, answer: httpx.Response) -> str:
 
 
 def _scrub(text: str, pr: PullRequest) -> str:
-    """The text without the token, also as httpx quotes a header it could not send (b'...')."""
-    if not pr.token:
-        return text
-    escaped = repr(pr.token.encode())[2:-1]
-    return text.replace(pr.token, "***").replace(escaped, "***")
+    """The text without the token, in any form (as httpx quotes a header it could not send,
+    URL-encoded, base64, ...)."""
+    return scrub(text, pr.token)

@@ -6,9 +6,11 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reconciler.catalog.files import YAML_SUFFIXES
 from reconciler.catalog.model import Catalog
 from reconciler.errors import ReconcilerError
 from reconciler.marketplace.connect import sandbox_state_dir
+from reconciler.replace_file import replace_file
 
 # the folders whose every YAML file is catalog data: a stale file there would add offers
 _DATA_FOLDERS = ("offers", "operations")
@@ -71,7 +73,7 @@ def write_folder(out: Path, files: dict[str, str], replace: bool = False) -> Wri
         ):
             done.comments_lost.append(relative)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        replace_file(path, text)
         done.written.append(relative)
     return done
 
@@ -93,7 +95,8 @@ def _catalog_files(out: Path) -> list[Path]:
     found = [out / "catalog.yaml"] if (out / "catalog.yaml").is_file() else []
     for folder in _DATA_FOLDERS:
         if (out / folder).is_dir():
-            found += sorted(p for p in (out / folder).iterdir() if p.suffix in (".yaml", ".yml"))
+            paths = (out / folder).iterdir()
+            found += sorted(p for p in paths if p.suffix.lower() in YAML_SUFFIXES)
     return found
 
 

@@ -13,10 +13,10 @@ from reconciler.catalog.model import (
     SalesChannel,
     Submission,
 )
-from reconciler.errors import ReconcilerError
+from reconciler.errors import UsageError
 
 
-class ImportUsage(ReconcilerError):
+class ImportUsage(UsageError):
     """A mistake in how `catalog import` was called."""
 
 

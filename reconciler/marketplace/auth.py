@@ -124,6 +124,8 @@ class TokenSource:
             lifetime = float(body.get("expires_in", 300))
         except (ValueError, KeyError, TypeError):
             raise MarketplaceUnreachable(f"unparseable answer to {call}") from None
+        if not (value.isascii() and value.isprintable()):  # an HTTP header cannot carry it
+            raise MarketplaceUnreachable(f"{call} answered a token that is not printable ASCII")
         self.fetched += 1
         # Renew early: a tenth of the lifetime, at most a minute, so no call carries a dying token.
         margin = min(60.0, lifetime / 10)

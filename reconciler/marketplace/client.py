@@ -21,6 +21,7 @@ from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace.auth import Credentials, TokenSource
 from reconciler.marketplace.bounded import MAX_ANSWER_BYTES, exchange
 from reconciler.marketplace.governor import Governor, Limits
+from reconciler.scrub import scrub
 
 OK = (200, 201, 202, 204)
 
@@ -52,7 +53,7 @@ class MarketplaceRefused(MarketplaceUnreachable):
             text += f"; errors: {json.dumps(errors, ensure_ascii=False, default=str)}"
         if self.trace_id:
             text += f" [traceId {self.trace_id}]"
-        return text.replace(self._token, "***") if self._token else text
+        return scrub(text, self._token)  # as sent, URL-encoded, base64, ...
 
 
 def _problem(response: httpx.Response) -> dict[str, Any]:

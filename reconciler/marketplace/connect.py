@@ -7,13 +7,14 @@ one marketplace.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from reconciler.catalog.model import Catalog
-from reconciler.errors import MarketplaceUnreachable
+from reconciler.errors import MarketplaceUnreachable, UsageError
 from reconciler.marketplace.auth import Credentials
 from reconciler.marketplace.bounded import MAX_ANSWER_BYTES
 from reconciler.marketplace.client import MarketplaceClient
@@ -31,9 +32,9 @@ def limits_from_env() -> Limits:
     try:
         budget = float(raw)
     except ValueError:
-        raise MarketplaceUnreachable(
-            f"{TIME_BUDGET_VAR}={raw!r} is not a number of seconds"
-        ) from None
+        budget = 0.0
+    if not 0 < budget < math.inf:  # how the tool was started is wrong: a usage error
+        raise UsageError(f"{TIME_BUDGET_VAR}={raw[:40]!r} is not a number of seconds above 0")
     return Limits(time_budget=budget)
 
 

@@ -11,6 +11,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -18,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from reconciler.catalog.files import defaults_delivery
 from reconciler.catalog.model import (
     Catalog,
     DeliveryOption,
@@ -215,26 +217,44 @@ def configured_delivery_modes(client: MarketplaceClient, channel: SalesChannel) 
 
 
 def unconfigured_delivery(catalog: Catalog, configured: set[str]) -> list[Problem]:
-    """One problem per file and mode: where desired offers use a mode the seller lacks."""
+    """One problem per file and mode: where desired offers use a mode the seller lacks (a mode
+    of catalog.yaml's defaults: once, at catalog.yaml)."""
+    lacking = [key for key, o in catalog.offers.items() if _modes(o) - configured]
+    if not lacking:
+        return []
+    defaults = defaults_delivery(catalog.root)
+
+    def origin(key: tuple[str, str]) -> Location:
+        if defaults is not None and catalog.offers[key].delivery == defaults[0]:
+            return defaults[1]
+        return catalog.origins.get(key, Location("catalog.yaml", field="delivery"))
+
     users: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for key, offer in catalog.offers.items():
-        for option in offer.delivery:
-            if option.mode not in configured:
-                where = catalog.origins.get(key, Location("catalog.yaml"))
-                users.setdefault((where.file, option.mode), []).append(key)
+    for key in lacking:
+        for mode in sorted(_modes(catalog.offers[key]) - configured):
+            users.setdefault((origin(key).file, mode), []).append(key)
     problems = []
-    for (file, mode), keys in sorted(users.items()):
-        first = catalog.origins.get(keys[0], Location(file))
-        others = f" (and {len(keys) - 1} more offer(s) in this file)" if len(keys) > 1 else ""
+    for (_, mode), keys in sorted(users.items()):
+        first = origin(keys[0])
+        from_defaults = defaults is not None and first == defaults[1]
+        others = ""
+        if len(keys) > 1:
+            whose = "that take the defaults" if from_defaults else "in this file"
+            others = f" (and {len(keys) - 1} more offer(s) {whose})"
+        field = first.field if from_defaults else "delivery"
         problems.append(
             Problem(
-                Location(first.file, first.line, first.column, "delivery"),
+                replace(first, field=field),
                 f"delivery mode {mode} is not configured for seller {catalog.seller_id} "
                 f"(configured: {', '.join(sorted(configured))}); used by "
                 f"{keys[0][1]} on {keys[0][0]}{others}",
             )
         )
     return problems
+
+
+def _modes(offer: Offer) -> set[str]:
+    return {option.mode for option in offer.delivery}
 
 
 def check_delivery_modes(client: MarketplaceClient, catalog: Catalog) -> None:

@@ -19,7 +19,7 @@ from reconciler.catalog.model import (
     Submission,
 )
 from reconciler.clock import PARIS, aware
-from reconciler.errors import Location, Problem
+from reconciler.errors import Location, Problem, unknown_name
 from reconciler.operations.discounts import discounts_of, instant, sale_price
 from reconciler.operations.selection import OfferIndex, Selection
 
@@ -67,6 +67,14 @@ def _check_one(
                 "from 1 to 99",
             )
         )
+    if operation.kind is OperationKind.FLASH_SALE and operation.reference_price is not None:
+        problems.append(
+            _error(
+                operation,
+                "reference_price",
+                "reference_price is for sales only: a flash sale's reference is the offer's price",
+            )
+        )
     if operation.channel in catalog.channels:
         problems += _check_selection(operation, selection)
     return problems
@@ -74,8 +82,9 @@ def _check_one(
 
 def _check_channel(catalog: Catalog, operation: CommercialOperation) -> list[Problem]:
     channel = catalog.channels.get(operation.channel)
-    if channel is None:
-        return []  # the catalog rules report a channel that catalog.yaml does not declare
+    if channel is None:  # else the plan would quietly take the sale off every offer it had
+        message = unknown_name("channel", operation.channel, catalog.channels)
+        return [_error(operation, "channel", message)]
     if channel.submission is not Submission.XML:
         return [
             _error(

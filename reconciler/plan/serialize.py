@@ -35,6 +35,7 @@ from reconciler.plan.model import (
     GuardViolation,
     Plan,
 )
+from reconciler.replace_file import replace_file
 
 
 class PlanUnreadable(ReconcilerError):
@@ -312,8 +313,7 @@ def dump_plan(plan: Plan) -> str:
 
 
 def save_plan(plan: Plan, path: str) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        write_plan(plan, fh)
+    replace_file(path, dump_plan(plan))  # a plan saved earlier stays whole if this one fails
 
 
 def load_plan(path: str) -> Plan:

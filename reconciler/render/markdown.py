@@ -9,8 +9,9 @@ says how many were cut.
 
 from __future__ import annotations
 
-import html
+import re
 
+from reconciler.errors import printable
 from reconciler.plan.model import Action, Change, Plan
 from reconciler.render.fields import (
     SYMBOLS,
@@ -28,8 +29,21 @@ _HEADLINE_MAX = 300
 _RANK = {Action.CREATE: 0, Action.UPDATE: 1, Action.WITHDRAW: 2, Action.DELETE: 2}
 
 
+# Catalog text (skus, comments, names) is shown as text, never as markdown or HTML: each
+# character that would open a tag, a link, an image, emphasis, code or a table cell becomes a
+# character reference, which GitHub shows as the character and never parses.
+_AS_TEXT = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"}
+    | {c: f"&#{ord(c)};" for c in "\\`*_[]~|"}
+)
+# GitHub links @mentions, #123 and bare URLs in the rendered text itself: a word joiner
+# (U+2060, invisible) after @ and #, and inside :// and www., keeps them plain text.
+_UNLINKED = re.compile(r"[@#]|(?<=:)(?=//)|(?<=www)(?=\.)", re.IGNORECASE)
+
+
 def _cell(text: object) -> str:
-    return html.escape(str(text)).replace("|", "&#124;").replace("\n", " ")
+    one_line = printable(str(text).replace("\r\n", " ").replace("\n", " "))
+    return _UNLINKED.sub(lambda m: m.group() + "\u2060", one_line).translate(_AS_TEXT)
 
 
 def _short(text: str, limit: int = _HEADLINE_MAX) -> str:
@@ -43,7 +57,7 @@ def summary_table(plan: Plan) -> list[str]:
     ]
     for s in plan.channels:
         lines.append(
-            f"| {_cell(s.channel)} ({s.channel_id}, {s.submission}) | {s.live_offers} | "
+            f"| {_cell(s.channel)} ({_cell(s.channel_id)}, {s.submission}) | {s.live_offers} | "
             f"{s.creates} | {s.updates} | {s.deletes} | {s.withdraws} | {s.unchanged} | "
             f"{s.unmanaged} |"
         )
@@ -177,7 +191,7 @@ def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
             b for c, b in zip(plan.changes, blocks, strict=True) if c.channel == summary.channel
         ]
         if any(mine):
-            body += [f"#### {_cell(summary.channel)} ({summary.channel_id})", ""]
+            body += [f"#### {_cell(summary.channel)} ({_cell(summary.channel_id)})", ""]
             body += [b for b in mine if b] + [""]
     if dropped or shortened:
         body.append(

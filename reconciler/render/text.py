@@ -8,6 +8,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
+from reconciler.errors import printable
 from reconciler.plan.model import Action, Plan
 from reconciler.render.fields import (
     SYMBOLS,
@@ -81,10 +82,10 @@ def plan_lines(
                 break
             style = STYLES[change.action]
             line = Text(f"  {SYMBOLS[change.action]} ", style=style)
-            line.append(change.sku, style="bold")
-            line.append(f"  {change_headline(change)}")
+            line.append(printable(change.sku), style="bold")
+            line.append(f"  {printable(change_headline(change))}")
             lines.append(line)
-            lines.extend(Text(f"      {detail}") for detail in nested_lines(change))
+            lines.extend(Text(f"      {printable(detail)}") for detail in nested_lines(change))
     hidden = len(plan.changes) - (len(plan.changes) if shown is None else shown)
     if hidden > 0:
         lines.append(Text(""))
@@ -138,4 +139,4 @@ def print_plan(
 
 def render_text(plan: Plan) -> str:
     """The plain-text plan, as CI logs and golden files see it."""
-    return "".join(line.plain + "\n" for line in plan_lines(plan))
+    return "".join(printable(line.plain) + "\n" for line in plan_lines(plan))

@@ -76,7 +76,8 @@ def live_count(sandbox, channel: str) -> int:
 
 def test_without_a_terminal_apply_needs_auto_approve_and_sends_nothing(shop, sandbox):
     result = catalog("apply", shop)
-    assert result.exit_code == 1
+    assert result.exit_code == 64  # a usage error: the call needs --auto-approve
+    assert "no terminal to confirm on" in result.output
     assert "--auto-approve" in result.output
     assert live_count(sandbox, "SELLZZ") == 0
 

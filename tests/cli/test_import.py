@@ -33,14 +33,14 @@ def run(*args: str):
 )
 def test_usage_mistakes_are_named(tmp_path, args, message):
     result = run(*[str(tmp_path / a) if a == "x" else a for a in args])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 64, result.output
     assert message in result.output
     assert not (tmp_path / "x").exists()
 
 
 def test_a_folder_and_the_options_together_are_refused(tmp_path):
     result = run(str(tmp_path), "--seller-id", "1", "--out", str(tmp_path / "x"))
-    assert result.exit_code == 1
+    assert result.exit_code == 64
     assert "give a catalog folder or the" in result.output
 
 
@@ -53,7 +53,7 @@ def test_an_invalid_source_catalog_stops_with_its_errors(tmp_path):
 
 def test_out_is_required():
     result = run("--seller-id", "1")
-    assert result.exit_code == 2
+    assert result.exit_code == 64
     assert "--out" in result.output
 
 

@@ -206,8 +206,9 @@ def test_targeting_by_channel_and_sku(demo):
     assert code == 0
     assert "TSHIRT-RED-M" in out and "HOODIE" not in out and "marketplace-zz" not in out
     assert "Plan: 0 to create, 1 to update" in out
-    code, out = run("plan", str(demo), "--channel", "nope")
-    assert code == 1 and "unknown channel(s) nope" in out
+    code, out = run("plan", str(demo), "--channel", "cdiscont")
+    assert code == 64
+    assert "--channel cdiscont: no channel 'cdiscont': did you mean 'cdiscount'?" in out
 
 
 def test_github_outputs_are_written(demo, tmp_path, monkeypatch):

@@ -46,5 +46,5 @@ def test_writes_the_schemas_into_a_folder(tmp_path: Path) -> None:
 
 def test_an_unknown_name_is_refused() -> None:
     result = run("offer")
-    assert result.exit_code == 2
+    assert result.exit_code == 64
     assert "'offer' is not one of" in result.output

@@ -141,15 +141,15 @@ def test_demo_catalog_is_valid() -> None:
     result = validate(str(DEMO_CATALOG))
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == (
-        f"{DEMO_CATALOG}: valid: 21 offer(s) on 2 channel(s), 1 operation(s)"
+        f"{DEMO_CATALOG}: valid: 21 sku(s), 40 channel offer(s) on 2 channel(s), 1 operation(s)"
     )
 
 
-def test_missing_folder_exits_4() -> None:
+def test_missing_folder_is_a_usage_error() -> None:
     result = validate("/nonexistent/catalog")
-    assert result.exit_code == 4
-    assert result.stdout.splitlines()[0] == (
-        "/nonexistent/catalog: no catalog here: the folder does not exist "
+    assert result.exit_code == 64
+    assert result.stderr.splitlines()[0] == (
+        "Error: /nonexistent/catalog: no catalog here: the folder does not exist "
         "(give the folder that holds catalog.yaml)"
     )
 
@@ -157,9 +157,10 @@ def test_missing_folder_exits_4() -> None:
 def test_a_file_instead_of_a_folder(tmp_path: Path) -> None:
     offers = DEMO_CATALOG / "offers" / "clothes.yaml"
     result = validate(str(offers))
-    assert result.exit_code == 4
-    assert result.stdout.splitlines()[0] == (
-        f"{offers}: no catalog here: the folder is a file (give the folder that holds catalog.yaml)"
+    assert result.exit_code == 64
+    assert result.stderr.splitlines()[0] == (
+        f"Error: {offers}: no catalog here: the folder is a file "
+        "(give the folder that holds catalog.yaml)"
     )
     named = validate(str(DEMO_CATALOG / "catalog.yaml"))  # its own folder is meant
     assert named.exit_code == 0, named.output
@@ -175,7 +176,7 @@ def test_warnings_are_printed_and_the_catalog_still_valid(tmp_path: Path) -> Non
         f"{tmp_path}/catalog.yaml:1:1: warning: xml channel(s) cdiscount need a package_store "
         "to apply (or marketplace: {sandbox: embedded})",
         f"{tmp_path}/offers: warning: no offers/*.yaml: the catalog declares no offers",
-        f"{tmp_path}: valid: 0 offer(s) on 1 channel(s), 0 operation(s)",
+        f"{tmp_path}: valid: 0 sku(s), 0 channel offer(s) on 1 channel(s), 0 operation(s)",
     ]
 
 
@@ -243,7 +244,10 @@ def test_default_folder_is_here_and_json_of_a_valid_catalog(tmp_path: Path, monk
     monkeypatch.chdir(tmp_path / "demo")
     result = validate()
     assert result.exit_code == 0
-    assert result.stdout == ".: valid: 21 offer(s) on 2 channel(s), 0 operation(s)\n"
+    assert (
+        result.stdout
+        == ".: valid: 21 sku(s), 40 channel offer(s) on 2 channel(s), 0 operation(s)\n"
+    )
     as_json = validate("--format", "json")
     assert as_json.exit_code == 0
     assert json.loads(as_json.stdout) == []

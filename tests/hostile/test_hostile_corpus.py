@@ -105,12 +105,28 @@ INVALID: dict[str, tuple[str, str]] = {
     "seller-id-as-string": ("catalog.yaml:1", "must be a whole number"),
     "seller-id-negative": ("catalog.yaml:1", "must be at least 1"),
     "vat-nan-in-defaults": ("catalog.yaml:7", "must be finite"),
+    # Python's int() refuses more than 4,300 digits: a located error, not an unexpected one
+    "stock-5000-digits": ("offers/mugs.yaml:5", "a number of 5,000 characters is far too long"),
+    "price-5000-digits": ("offers/mugs.yaml:4", "a number of 5,000 characters is far too long"),
+    "seller-id-5000-digits": ("catalog.yaml:1", "a number of 5,000 characters is far too long"),
     # operation dates (a date and time without offset is valid: Europe/Paris, see valid-*)
     "operation-date-only": ("operations/sales.yaml:5", "must be a date and time"),
     "operation-impossible-date": ("operations/sales.yaml:5", "is not a valid date and time"),
     "operation-date-as-number": ("operations/sales.yaml:5", "must be text"),
     "operation-date-garbage": ("operations/sales.yaml:5", "must be a date and time"),
     "operation-date-huge-year": ("operations/sales.yaml:5", "must be a date and time"),
+    # datetime's edges (year 1, 9999) overflow once an offset or 30 days are applied
+    "operation-date-year-1": ("operations/sales.yaml:5", "the year must be 1900 to 2999"),
+    "operation-date-year-9999": ("operations/sales.yaml:5", "the year must be 1900 to 2999"),
+    # silent skips: a sale on a channel the catalog lacks would quietly leave its offers
+    "operation-channel-typo": ("operations/sales.yaml:2", "did you mean 'cdiscount'?"),
+    "flash-sale-reference-price": ("operations/sales.yaml:2", "reference_price is for sales only"),
+    # skus a person cannot tell apart: both places named
+    "look-alike-sku-nfc": ("offers/mugs.yaml:6", "looks the same as sku 'CAF\\xc9-MUG' at"),
+    "look-alike-sku-zero-width": (
+        "offers/mugs.yaml:6",
+        "'MUG-\\u200b1' looks the same as sku 'MUG-1'",
+    ),
     # files and folders
     "catalog-yaml-is-a-directory": ("catalog.yaml", "catalog.yaml is a folder"),
     "offers-is-a-file": ("offers", "offers must be a folder"),
@@ -134,6 +150,8 @@ VALID: dict[str, dict[str, str]] = {
     "valid-stock-sexagesimal": {"Stock": "90"},
     # no offset means Europe/Paris, and the XML package speaks Paris time
     "valid-date-without-timezone": {"StartDate": "2099-01-07T08:00:00"},
+    # offers/MUGS.YAML is read like mugs.yaml (left out, manage: all would delete its offers)
+    "valid-upper-case-suffix": {"SellerProductId": "MUG-1", "Stock": "4"},
     # a file may list no offers: nothing to send, no package
     "valid-empty-offers-list": {},
 }
@@ -247,7 +265,7 @@ def test_a_link_inside_the_catalog_is_followed(tmp_path: Path) -> None:
     (root / "offers" / "mugs.yaml").symlink_to(root / "shared" / "mugs.yaml")
     result = catalog("validate", str(root))
     assert result.exit_code == 0, result.output
-    assert "valid: 1 offer(s)" in result.stdout
+    assert "valid: 1 sku(s), 2 channel offer(s)" in result.stdout
 
 
 @pytest.mark.parametrize("case", sorted(VALID))

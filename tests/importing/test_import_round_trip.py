@@ -131,7 +131,7 @@ def test_plan_on_the_imported_catalog_shows_no_change(market, env, tmp_path, spl
     shop = tmp_path / "shop"
     imported = run(env, import_args(market, shop, "--split-by", split_by))
     assert imported.exit_code == 0, imported.output
-    assert "Imported 7 live offer(s), 5 sku(s), from 2 channel(s)" in imported.output
+    assert "Imported 5 sku(s), 7 live channel offer(s), from 2 channel(s)" in imported.output
     assert (shop / ".gitignore").read_text(encoding="utf-8") == ".catalog/\n"
 
     planned = run(env, ["plan", str(shop), "--detailed-exitcode", "--format", "json"])

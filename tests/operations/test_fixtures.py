@@ -119,5 +119,5 @@ def test_operations_command_refuses_an_invalid_catalog(
 def test_operations_command_refuses_a_bad_moment(tmp_path: Path) -> None:
     folder = assemble("valid-calendar", tmp_path)
     result = CliRunner().invoke(cli, ["operations", str(folder), "--at", "next tuesday"])
-    assert result.exit_code == 2
+    assert result.exit_code == 64
     assert "is not a date and time" in result.output

@@ -45,10 +45,11 @@ def test_json_channel_cannot_carry_operations() -> None:
     assert str(problem).startswith("operations/sales.yaml:2:5: s.channel:")
 
 
-def test_unknown_channel_is_left_to_the_catalog_rules() -> None:
-    # The catalog rules name a channel missing from catalog.yaml once; no second message here.
-    op = operation("s", "2027-01-07T08:00", "2027-01-08T08:00", skus=("A",), channel="nope")
-    assert check_operations(catalog([offer("A")], [op]), NOW) == []
+def test_an_unknown_channel_is_named_once_with_a_suggestion() -> None:
+    # Nothing else reports it: left alone, the plan quietly took the sale off its offers.
+    op = operation("s", "2027-01-07T08:00", "2027-01-08T08:00", skus=("A",), channel="cdiscont")
+    (problem,) = check_operations(catalog([offer("A")], [op]), NOW)
+    assert "no channel 'cdiscont': did you mean 'cdiscount'?" in problem.message
 
 
 @pytest.mark.parametrize("end", ["2027-01-07T08:00", "2027-01-07T07:59"])
