@@ -78,3 +78,18 @@ class StateFolder:
         if not os.access(folder, os.W_OK | os.X_OK):
             raise StateFolderUnusable(f"cannot write {folder.name}/ in {folder.parent}: read-only")
         return folder
+
+
+def ignore_in_git(root: str | Path) -> bool:
+    """Add `.catalog/` to the catalog folder's .gitignore (the state is local, never reviewed).
+
+    Returns whether the file changed; a line already there is left as it is.
+    """
+    path = Path(root) / ".gitignore"
+    line = f"{STATE_DIR}/"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if line in (each.strip() for each in text.splitlines()):
+        return False
+    ending = "" if not text or text.endswith("\n") else "\n"
+    path.write_text(f"{text}{ending}{line}\n", encoding="utf-8")
+    return True

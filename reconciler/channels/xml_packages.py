@@ -21,7 +21,7 @@ from reconciler.catalog.model import STOCK_AND_PRICE_FIELDS, Offer, SalesChannel
 from reconciler.catalog.normal import XML_CONDITION_CODES, XML_DELIVERY_NAMES
 from reconciler.clock import PARIS
 from reconciler.plan.model import Action, Change
-from reconciler.resources import TEMPLATES_DIR
+from reconciler.resources import PACKAGE
 
 MAX_OFFERS_PER_PACKAGE = 40_000
 FULL = "Full"
@@ -129,7 +129,7 @@ def _xmlbool(value: bool) -> str:
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        loader=jinja2.PackageLoader(PACKAGE, "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

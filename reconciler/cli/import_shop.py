@@ -92,6 +92,7 @@ def command(
     from reconciler.importing.source import ImportUsage, only_channels, settings_from_options
     from reconciler.marketplace.connect import open_marketplace
     from reconciler.marketplace.live import read_live_offers
+    from reconciler.state import ignore_in_git
 
     marketplace = {"api_url": api_url, "auth_url": auth_url, "sandbox": sandbox}
     given = seller_id or sales_channels or any(marketplace.values())
@@ -118,6 +119,7 @@ def command(
     owners = stock_owners(stock_owner, live)
     files = catalog_documents(settings, live, now(), SplitBy(split_by), previous, owners)
     done = write_folder(out, {**files, **(owners.files if owners else {})}, replace=replace)
+    ignore_in_git(out)  # the state folder (journal, cache, sandbox) never goes into git
     skus = len({sku for _, sku in live})
     click.echo(
         f"Imported {skus} sku(s), {len(live)} live channel offer(s), from "

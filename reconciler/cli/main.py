@@ -32,6 +32,7 @@ COMMANDS = {
     "operations": "reconciler.cli.operations",
     "import": "reconciler.cli.import_shop",
     "comment": "reconciler.cli.comment",
+    "reviewed-plan": "reconciler.cli.reviewed",
 }
 
 

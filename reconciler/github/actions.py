@@ -36,8 +36,9 @@ class PullRequest:
         return f"/repos/{self.owner}/{self.repo}/issues/{self.number}/comments"
 
 
-def pull_request_from_env(env: Mapping[str, str]) -> PullRequest:
-    """The pull request this Actions run is about, or a GitHubError naming what is missing."""
+def pull_request_from_env(env: Mapping[str, str], number: int | None = None) -> PullRequest:
+    """The pull request this Actions run is about (or `number`), or a GitHubError naming what
+    is missing. A push to main is about no pull request: the merge job names it."""
     # a token pasted with its newline is still the token (and a newline cannot go in a header)
     token = env.get("GITHUB_TOKEN", "").strip()
     if not token:
@@ -54,7 +55,8 @@ def pull_request_from_env(env: Mapping[str, str]) -> PullRequest:
     owner, _, repo = repository.partition("/")
     if not owner or not repo:
         raise GitHubError(f"GITHUB_REPOSITORY must be owner/name, got {repository!r}")
-    number = _pull_request_number(env.get("GITHUB_EVENT_PATH", ""))
+    if number is None:
+        number = _pull_request_number(env.get("GITHUB_EVENT_PATH", ""))
     api_url = (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
     return PullRequest(owner=owner, repo=repo, number=number, api_url=api_url, token=token)
 

@@ -1,11 +1,13 @@
-"""One plan comment per pull request: created on the first run, updated on every later one.
+"""One plan comment per pull request and catalog: created on the first run, updated later.
 
-The comment is found again by a hidden marker at the top of its body, paging through the pull
-request's comments (GitHub returns at most 100 per page and links the next one).
+The comment is found again by a hidden marker on the first line of its body, keyed by the
+catalog's path so that several catalogs of one repository each keep their own comment, paging
+through the pull request's comments (GitHub returns at most 100 per page and links the next one).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -25,11 +27,33 @@ class CommentResult:
     url: str = ""  # the comment's html_url
 
 
-def comment_body(markdown: str) -> str:
-    """The body we post: the marker, then the plan, cut to what GitHub accepts."""
+def plan_marker(catalog: str | None = None) -> str:
+    """The hidden first line of a plan comment; keyed by the catalog's path when it is named."""
+    if not catalog:
+        return PLAN_MARKER
+    # "--" would end the HTML comment early, and a newline the marker's line
+    key = " ".join(catalog.replace("--", "-\N{HYPHEN}").split())
+    return f"<!-- catalog-reconciler plan: {key} -->"
+
+
+def catalog_key(catalog: str) -> str:
+    """The catalog's path as written in markers and names: no ./ in front, no / at the end."""
+    text = catalog.strip().replace("\\", "/")
+    while text.startswith("./"):
+        text = text[2:]
+    return text.rstrip("/") or "."
+
+
+def comment_body(markdown: str, catalog: str | None = None) -> str:
+    """The body we post: the marker, the catalog's name, then the plan, cut to what fits."""
     if len(markdown) > MAX_BODY:
         markdown = markdown[:MAX_BODY] + TRUNCATED_NOTICE
-    return f"{PLAN_MARKER}\n{markdown}"
+    title = f"### Catalog `{catalog}`\n\n" if catalog else ""
+    return f"{plan_marker(catalog)}\n{title}{markdown}"
+
+
+def is_plan_comment(body: str | None, marker: str) -> bool:
+    return (body or "").split("\n", 1)[0].strip() == marker
 
 
 def upsert_plan_comment(
@@ -37,43 +61,52 @@ def upsert_plan_comment(
     markdown: str,
     create: bool = True,
     transport: httpx.BaseTransport | None = None,
+    catalog: str | None = None,
 ) -> CommentResult:
     """Update the pull request's plan comment, or create it when there is none yet.
 
     With create=False an existing comment is still brought up to date (it would otherwise show
     a plan that no longer holds), but no new comment is added.
     """
-    body = comment_body(markdown)
-    with _client(pr, transport) as client:
-        existing = find_plan_comment(client, pr)
+    catalog = catalog_key(catalog) if catalog else None
+    body = comment_body(markdown, catalog)
+    with client_for(pr, transport) as client:
+        existing = find_plan_comment(client, pr, plan_marker(catalog))
         if existing is None and not create:
             return CommentResult("skipped")
         if existing is None:
-            answer = _call(client, pr, "POST", pr.comments_path, json={"body": body})
+            answer = call(client, pr, "POST", pr.comments_path, json={"body": body})
             return CommentResult("created", answer.json().get("html_url", ""))
         if existing.get("body") == body:
             # same plan as last run: an edit would change nothing but the "edited" mark
             return CommentResult("unchanged", existing.get("html_url", ""))
         path = f"/repos/{pr.owner}/{pr.repo}/issues/comments/{existing['id']}"
-        answer = _call(client, pr, "PATCH", path, json={"body": body})
+        answer = call(client, pr, "PATCH", path, json={"body": body})
         return CommentResult("updated", answer.json().get("html_url", ""))
 
 
-def find_plan_comment(client: httpx.Client, pr: PullRequest) -> dict | None:
-    """The oldest comment of the pull request that carries our marker, or None."""
+def find_plan_comment(
+    client: httpx.Client, pr: PullRequest, marker: str = PLAN_MARKER
+) -> dict | None:
+    """The oldest comment of the pull request that starts with `marker`, or None."""
+    for comment in pull_request_comments(client, pr):
+        if is_plan_comment(comment.get("body"), marker):
+            return comment
+    return None
+
+
+def pull_request_comments(client: httpx.Client, pr: PullRequest) -> Iterator[dict]:
+    """Every comment of the pull request, oldest first, page after page."""
     url: str | None = pr.comments_path
     params: dict[str, int] | None = {"per_page": 100}
     while url:
-        answer = _call(client, pr, "GET", url, params=params)
-        for comment in answer.json():
-            if PLAN_MARKER in (comment.get("body") or ""):
-                return comment
+        answer = call(client, pr, "GET", url, params=params)
+        yield from answer.json()
         # the next link already carries per_page and page
         url, params = answer.links.get("next", {}).get("url"), None
         if url and _origin(url) != _origin(pr.api_url):
             # the token goes with every request: never to a host other than the API's
             raise GitHubError(f"GitHub's next page points to another host: {url}")
-    return None
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -81,7 +114,7 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return (parsed.scheme, parsed.host, parsed.port)
 
 
-def _client(pr: PullRequest, transport: httpx.BaseTransport | None) -> httpx.Client:
+def client_for(pr: PullRequest, transport: httpx.BaseTransport | None) -> httpx.Client:
     return httpx.Client(
         base_url=pr.api_url,
         transport=transport,
@@ -95,7 +128,7 @@ def _client(pr: PullRequest, transport: httpx.BaseTransport | None) -> httpx.Cli
     )
 
 
-def _call(client: httpx.Client, pr: PullRequest, method: str, url: str, **kwargs) -> httpx.Response:
+def call(client: httpx.Client, pr: PullRequest, method: str, url: str, **kwargs) -> httpx.Response:
     try:
         answer = client.request(method, url, **kwargs)
     except httpx.HTTPError as err:

@@ -30,9 +30,10 @@ def run(env: dict[str, str], *args: str):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--plan", "plan.json"], "--github"),
+        (["--plan", "plan.json"], "--github or --gitlab"),
+        (["--github", "--gitlab", "--plan", "plan.json"], "--github or --gitlab"),
         (["--github"], "give the plan to post"),
-        (["--github", "--plan", "p.json", "catalogs/shop"], "not both"),
+        (["--github", "--pull-request", "0", "--plan", "p.json"], "0 is not in the range"),
         (["--github", "--plan", "p.json", "--on-no-changes", "shout"], "'shout' is not one of"),
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterator
 
@@ -17,6 +18,8 @@ _COMMAND_STARTS = {"then", "do", "else", "if", "!", "time", "exec"}
 def catalog_calls(script: str) -> Iterator[list[str]]:
     """The argument lists of every `catalog` command run by a shell script."""
     script = script.replace("\\\n", " ")
+    # ${VAR:+words}: the words when VAR is set, which is the call to check
+    script = re.sub(r"\$\{\w+:\+([^}]*)\}", r"\1", script)
     for line in script.splitlines():
         lexer = shlex.shlex(line, posix=True, punctuation_chars=True)
         lexer.whitespace_split = True

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 import yaml
 from cli_calls import call_problems
 
-from reconciler.resources import PROJECT_ROOT
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the repository these tests come from
 
 
 def hooks() -> dict[str, dict]:

@@ -7,6 +7,13 @@ The answers have the shapes of GitHub's REST reference ("Issue comments": list, 
 - POST /repos/{owner}/{repo}/issues/{n}/comments {"body"} -> 201, the comment, `Location` header;
 - PATCH /repos/{owner}/{repo}/issues/comments/{id} {"body"} -> 200, the comment;
 - errors -> {"message": "Bad credentials", "documentation_url": "...", "status": "401"}.
+And what the merge job reads ("Pulls", "Commits", "Artifacts", "Collaborators" references):
+- GET /repos/{owner}/{repo}/commits/{sha}/pulls -> the pull requests with that commit;
+- GET /repos/{owner}/{repo}/pulls/{n} -> the pull request (head.sha, merged_at, ...);
+- GET /repos/{owner}/{repo}/actions/runs?head_sha&event -> {"total_count", "workflow_runs"};
+- GET /repos/{owner}/{repo}/actions/runs/{id}/artifacts?name= -> {"total_count", "artifacts"};
+- GET /repos/{owner}/{repo}/actions/artifacts/{id}/zip -> 302 to a short-lived blob URL;
+- GET /repos/{owner}/{repo}/collaborators/{login}/permission -> {"permission": ...}, 404 if none.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from dataclasses import dataclass, field
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 DOCS = "https://docs.github.com/rest/issues/comments"
@@ -55,6 +62,10 @@ class GitHubStandIn:
     comments: dict[int, list[dict]] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
     next_id: int = 1_000
+    pulls: dict[int, dict] = field(default_factory=dict)
+    artifacts: list[dict] = field(default_factory=list)
+    blobs: dict[int, bytes] = field(default_factory=dict)
+    permissions: dict[str, str] = field(default_factory=dict)  # login -> admin|write|read
     fail_writes_with: int | None = None  # answer POST/PATCH with this status
     next_host: str = ""  # write the next-page links for this host instead of ours
 
@@ -78,9 +89,62 @@ class GitHubStandIn:
         self.comments.setdefault(number, []).append(comment)
         return comment
 
+    def merge(self, number: int, head_sha: str, merge_sha: str) -> dict:
+        """A pull request from `head_sha`, merged as `merge_sha`."""
+        self.pulls[number] = {
+            "number": number,
+            "state": "closed",
+            "merged_at": "2026-11-25T11:00:00Z",
+            "merge_commit_sha": merge_sha,
+            "head": {"sha": head_sha, "ref": f"feature-{number}"},
+            "base": {"ref": "main"},
+        }
+        return self.pulls[number]
+
+    def upload(self, name: str, head_sha: str, run_id: int, files: dict[str, bytes]) -> dict:
+        """What actions/upload-artifact leaves: an artifact of a run, its files zipped."""
+        import io
+        import zipfile
+
+        self.next_id += 1
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zipped:
+            for path, data in files.items():
+                zipped.writestr(path, data)
+        self.blobs[self.next_id] = buffer.getvalue()
+        repo = f"{self.base_url}/repos/octo/shop"
+        artifact = {
+            "id": self.next_id,
+            "node_id": f"MDg6QXJ0aWZhY3Q{self.next_id}",
+            "name": name,
+            "size_in_bytes": len(buffer.getvalue()),
+            "url": f"{repo}/actions/artifacts/{self.next_id}",
+            "archive_download_url": f"{repo}/actions/artifacts/{self.next_id}/zip",
+            "expired": False,
+            "created_at": f"2026-11-25T10:{len(self.artifacts):02d}:00Z",
+            "expires_at": "2027-02-23T10:00:00Z",
+            "updated_at": "2026-11-25T10:00:00Z",
+            "workflow_run": {
+                "id": run_id,
+                "repository_id": 1,
+                "head_repository_id": 1,
+                "head_branch": "feature",
+                "head_sha": head_sha,
+            },
+        }
+        self.artifacts.append(artifact)
+        return artifact
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
+                Route("/repos/{owner}/{repo}/commits/{sha}/pulls", self._commit_pulls),
+                Route("/repos/{owner}/{repo}/pulls/{number:int}", self._pull),
+                Route("/repos/{owner}/{repo}/actions/runs", self._runs),
+                Route("/repos/{owner}/{repo}/actions/runs/{rid:int}/artifacts", self._artifacts),
+                Route("/repos/{owner}/{repo}/actions/artifacts/{aid:int}/zip", self._zip),
+                Route("/blobs/{aid:int}", self._blob),
+                Route("/repos/{owner}/{repo}/collaborators/{login}/permission", self._permission),
                 Route(
                     "/repos/{owner}/{repo}/issues/{number:int}/comments",
                     self._list,
@@ -122,6 +186,73 @@ class GitHubStandIn:
             headers["Link"] = f'<{url}{page + 1}>; rel="next", <{url}{last}>; rel="last"'
         items = everything[(page - 1) * per_page : page * per_page]
         return JSONResponse(items, headers=headers)
+
+    async def _commit_pulls(self, request: Request) -> JSONResponse:
+        if refused := self._refused(request):
+            return refused
+        sha = request.path_params["sha"]
+        found = [p for p in self.pulls.values() if sha in (p["merge_commit_sha"], p["head"]["sha"])]
+        return JSONResponse(found)
+
+    async def _pull(self, request: Request) -> JSONResponse:
+        if refused := self._refused(request):
+            return refused
+        pull = self.pulls.get(request.path_params["number"])
+        return JSONResponse(pull) if pull else _error(404, "Not Found")
+
+    async def _runs(self, request: Request) -> JSONResponse:
+        if refused := self._refused(request):
+            return refused
+        sha = request.query_params.get("head_sha")
+        runs = {}
+        for a in self.artifacts:  # the runs that uploaded artifacts, as the Actions API lists runs
+            run = a["workflow_run"]
+            if sha in (None, run["head_sha"]):
+                runs[run["id"]] = {
+                    "id": run["id"],
+                    "name": "catalog",
+                    "head_sha": run["head_sha"],
+                    "event": "pull_request",
+                    "status": "completed",
+                    "conclusion": "success",
+                    "created_at": a["created_at"],
+                }
+        found = sorted(runs.values(), key=lambda r: r["created_at"], reverse=True)
+        return JSONResponse({"total_count": len(found), "workflow_runs": found})
+
+    async def _artifacts(self, request: Request) -> JSONResponse:
+        if refused := self._refused(request):
+            return refused
+        name = request.query_params.get("name")
+        run_id = request.path_params["rid"]
+        found = [
+            a
+            for a in reversed(self.artifacts)
+            if name in (None, a["name"]) and a["workflow_run"]["id"] == run_id
+        ]
+        return JSONResponse({"total_count": len(found), "artifacts": found})
+
+    async def _zip(self, request: Request) -> Response:
+        if refused := self._refused(request):
+            return refused
+        aid = request.path_params["aid"]
+        if aid not in self.blobs:
+            return _error(404, "Not Found")
+        # GitHub answers with a redirect to a short-lived storage URL
+        return Response(status_code=302, headers={"Location": f"{self.base_url}/blobs/{aid}"})
+
+    async def _blob(self, request: Request) -> Response:
+        # GitHub's storage is another host (httpx then drops the token); here it is the same one
+        self.requests.append((request.method, request.url.path))
+        return Response(self.blobs[request.path_params["aid"]], media_type="application/zip")
+
+    async def _permission(self, request: Request) -> JSONResponse:
+        if refused := self._refused(request):
+            return refused
+        permission = self.permissions.get(request.path_params["login"])
+        if permission is None:
+            return _error(404, "Not Found")
+        return JSONResponse({"permission": permission, "role_name": permission})
 
     async def _create(self, request: Request) -> JSONResponse:
         if refused := self._refused(request):

@@ -132,6 +132,7 @@ def test_plan_on_the_imported_catalog_shows_no_change(market, env, tmp_path, spl
     imported = run(env, import_args(market, shop, "--split-by", split_by))
     assert imported.exit_code == 0, imported.output
     assert "Imported 5 sku(s), 7 live channel offer(s), from 2 channel(s)" in imported.output
+    assert (shop / ".gitignore").read_text(encoding="utf-8") == ".catalog/\n"
 
     planned = run(env, ["plan", str(shop), "--detailed-exitcode", "--format", "json"])
     assert planned.exit_code == 0, planned.output

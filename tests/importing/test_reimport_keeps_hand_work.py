@@ -21,7 +21,7 @@ def test_a_reimport_updates_a_price_and_keeps_the_rest(tmp_path, monkeypatch):
     monkeypatch.delenv("OCTOPIA_CLIENT_SECRET", raising=False)
     demo = tmp_path / "demo"
     shutil.copytree(DEMO_CATALOG, demo, ignore=shutil.ignore_patterns(".catalog"))
-    assert catalog("demo", "--catalog", str(demo)).exit_code == 0
+    assert catalog("demo", str(demo)).exit_code == 0
     written = {p.relative_to(demo).as_posix(): p.read_text() for p in demo.rglob("*.yaml")}
     # The shop moves away from the files: a price changed outside this catalog's review.
     clothes = demo / "offers" / "clothes.yaml"
@@ -53,7 +53,7 @@ def test_a_reimport_lists_the_files_and_comments_it_could_not_keep(tmp_path, mon
     monkeypatch.delenv("OCTOPIA_CLIENT_ID", raising=False)
     demo = tmp_path / "demo"
     shutil.copytree(DEMO_CATALOG, demo, ignore=shutil.ignore_patterns(".catalog"))
-    assert catalog("demo", "--catalog", str(demo)).exit_code == 0
+    assert catalog("demo", str(demo)).exit_code == 0
     home = demo / "offers" / "home.yaml"
     original = home.read_text()
     home.write_text(original.replace("offers:\n", "offers:\n  # checked with the supplier\n", 1))

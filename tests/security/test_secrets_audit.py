@@ -331,13 +331,12 @@ def test_the_demo_keeps_the_secrets(tmp_path: Path) -> None:
     """The demo's embedded sandbox: with the sentinels exported, and with its own credentials."""
     work = tmp_path / "work"
     work.mkdir()
-    shutil.copytree(DEMO_CATALOG, work / "demo", ignore=shutil.ignore_patterns(".catalog"))
     audit = Audit(work, base_env())
     # the embedded sandbox uses its own client: exported credentials are neither used nor shown
-    audit.run("demo", "--catalog", "demo")
+    audit.run("demo", "demo")
     own = base_env()
     del own["OCTOPIA_CLIENT_ID"], own["OCTOPIA_CLIENT_SECRET"]
-    Audit(work, own).run("demo", "--catalog", "demo")
+    Audit(work, own).run("demo", "demo")
     audit.assert_files_clean()
 
 

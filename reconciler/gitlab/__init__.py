@@ -1,0 +1,1 @@
+"""GitLab edge: the plan as one merge-request note from a GitLab CI pipeline."""
