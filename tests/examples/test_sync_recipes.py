@@ -3,11 +3,12 @@ guards on, and in the same concurrency group as the recipes' merge (apply) job."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 from cli_calls import call_problems, catalog_calls
 
-from reconciler.resources import PROJECT_ROOT
-
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the repository these tests come from
 CI = PROJECT_ROOT / "examples" / "ci"
 GITHUB = CI / "github" / "catalog-sync.yml"
 GITLAB = CI / "gitlab" / "catalog-sync.gitlab-ci.yml"
@@ -54,11 +55,19 @@ def test_the_gitlab_sync_is_scheduled_guarded_and_in_the_apply_resource_group():
     assert [c[0] for c in calls] == ["plan", "apply"]
     assert {" ".join(c): call_problems(c) for c in calls if call_problems(c)} == {}
     assert "--allow" not in calls[1] and "--plan" in calls[1]
-    groups = {
-        value.get("resource_group")
+    # The merge pipeline includes the component once per catalog; its apply job's resource
+    # group is catalog-<key> (templates/catalog.yml).
+    template = yaml.safe_load(
+        (PROJECT_ROOT / "templates" / "catalog.yml").read_text(encoding="utf-8").split("---", 2)[-1]
+    )
+    apply_groups = {v.get("resource_group") for v in template.values() if isinstance(v, dict)}
+    assert "catalog-$[[ inputs.key ]]" in apply_groups
+    keys = {
+        entry["inputs"]["key"]
         for other in _merge_recipes()
         if isinstance(other, dict)
-        for value in other.values()
-        if isinstance(value, dict)
+        for entry in other.get("include", [])
+        if isinstance(entry, dict) and "inputs" in entry
     }
-    assert job["resource_group"] in groups
+    assert job["resource_group"] in {f"catalog-{key}" for key in keys}
+    assert job["stage"] in yaml.safe_load((CI / "gitlab-ci.yml").read_text())["stages"]
