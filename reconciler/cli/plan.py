@@ -16,6 +16,7 @@ from reconciler.plan.model import Plan
 if TYPE_CHECKING:
     from reconciler.catalog.model import Catalog
     from reconciler.plan.diff import Target
+    from reconciler.plan.readback import Resend
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -62,7 +63,50 @@ def _progress_display():  # noqa: ANN202 - a rich Progress, or None when not on 
     )
 
 
-def _plan(directory: Path, channels: tuple[str, ...], skus: tuple[str, ...]) -> Plan:
+def resend_options(command):  # noqa: ANN001, ANN201 - a click command
+    """--resend and --since, shared by plan and apply."""
+    command = click.option(
+        "--since",
+        metavar="REF",
+        help="Also send the fields the marketplace does not return that changed in git since "
+        "REF (a pull request's base, the last applied commit).",
+    )(command)
+    return click.option(
+        "--resend",
+        multiple=True,
+        metavar="FIELD",
+        help="Send this field of every targeted offer whatever the live side says "
+        "(repeatable; 'all' for every field). Guarded like any update.",
+    )(command)
+
+
+def resend_request(catalog, directory: Path, resend: tuple[str, ...], since: str | None):  # noqa: ANN001, ANN201
+    """The Resend a plan is built with, from --resend and --since (a bad value: usage error)."""
+    from reconciler.catalog.at_ref import RefUnreadable, catalog_at
+    from reconciler.clock import now
+    from reconciler.operations.discounts import desired_offers
+    from reconciler.plan.readback import Resend, resend_fields
+
+    try:
+        fields = resend_fields(resend)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    previous = None
+    if since is not None:
+        try:
+            previous = desired_offers(catalog_at(directory, since), now())
+        except RefUnreadable as err:
+            raise UsageError(f"--since {since}: {err}") from None
+    return Resend(fields, previous, since)
+
+
+def _plan(
+    directory: Path,
+    channels: tuple[str, ...],
+    skus: tuple[str, ...],
+    resend: tuple[str, ...] = (),
+    since: str | None = None,
+) -> Plan:
     from reconciler.catalog import load_catalog
     from reconciler.plan.diff import Target
 
@@ -73,7 +117,8 @@ def _plan(directory: Path, channels: tuple[str, ...], skus: tuple[str, ...]) -> 
                 f"--channel {channel}: {unknown_name('channel', channel, catalog.channels)}"
             )
     target = Target(channels=channels, skus=skus)
-    plan = _planned(catalog, target)
+    again = resend_request(catalog, directory, resend, since)
+    plan = _planned(catalog, target, again)
     _every_glob_matched(skus, [sku for _, sku in catalog.offers], plan)
     return plan
 
@@ -90,7 +135,7 @@ def _every_glob_matched(globs: tuple[str, ...], skus: list[str], plan: Plan) -> 
             )
 
 
-def _planned(catalog: Catalog, target: Target) -> Plan:
+def _planned(catalog: Catalog, target: Target, again: Resend) -> Plan:
     from reconciler.clock import now
     from reconciler.marketplace.connect import open_marketplace
     from reconciler.plan.build import plan_against_marketplace
@@ -98,7 +143,7 @@ def _planned(catalog: Catalog, target: Target) -> Plan:
     display = _progress_display()
     with open_marketplace(catalog) as client:
         if display is None:
-            return plan_against_marketplace(catalog, client, now(), target)
+            return plan_against_marketplace(catalog, client, now(), target, resend=again)
         with display:
             tasks: dict[str, int] = {}
 
@@ -107,7 +152,7 @@ def _planned(catalog: Catalog, target: Target) -> Plan:
                     tasks[channel] = display.add_task(channel)
                 display.update(tasks[channel], description=f"{channel} {count:,}")
 
-            return plan_against_marketplace(catalog, client, now(), target, progress)
+            return plan_against_marketplace(catalog, client, now(), target, progress, again)
 
 
 EXAMPLES = """\b
@@ -137,6 +182,7 @@ Examples:
     is_flag=True,
     help="Exit 2 when the plan has changes (0 when none), as Terraform does.",
 )
+@resend_options
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -147,6 +193,8 @@ def command(
     skus: tuple[str, ...],
     full: bool,
     detailed_exitcode: bool,
+    resend: tuple[str, ...],
+    since: str | None,
 ) -> None:
     """Compare the catalog in DIRECTORY with the live marketplace and show what would change.
 
@@ -156,7 +204,7 @@ def command(
     from reconciler.plan.serialize import save_plan
     from reconciler.render.github import write_github_files
 
-    plan = _plan(directory, channels, skus)
+    plan = _plan(directory, channels, skus, resend, since)
     if out is not None:
         try:
             save_plan(plan, str(out))
