@@ -161,15 +161,14 @@ def _channels(catalog: Catalog, subscriptions: dict[str, dict[str, Any]]) -> Che
 
 
 def _delivery(client: MarketplaceClient, catalog: Catalog, channels: list[SalesChannel]) -> Check:
-    problems: list[Problem] = []
     lines = []
     try:
-        for channel in channels:
-            configured = configured_delivery_modes(client, channel)
-            lines.append(f"{channel.name}: {', '.join(sorted(configured)) or 'none'}")
-            problems += unconfigured_delivery(catalog, configured, channel.name)
+        configured = {c.name: configured_delivery_modes(client, c) for c in channels}
     except ReconcilerError as err:
         return Check("delivery modes", False, str(err), "", unreachable=True)
+    for name, modes in configured.items():
+        lines.append(f"{name}: {', '.join(sorted(modes)) or 'none'}")
+    problems = unconfigured_delivery(catalog, configured)
     if problems:
         return Check(
             "delivery modes",

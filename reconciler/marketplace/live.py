@@ -383,14 +383,20 @@ def configured_delivery_modes(client: MarketplaceClient, channel: SalesChannel) 
 
 
 def unconfigured_delivery(
-    catalog: Catalog, configured: set[str], channel: str | None = None
+    catalog: Catalog, configured: set[str] | Mapping[str, set[str]]
 ) -> list[Problem]:
-    """One problem per file and mode: where desired offers (of `channel`, or of every channel)
-    use a mode the seller lacks (a mode of catalog.yaml's defaults: once, at catalog.yaml)."""
+    """One problem per file and mode: where desired offers use a mode the seller lacks (a mode
+    of catalog.yaml's defaults: once, at catalog.yaml). `configured` is one list for every
+    channel, or each channel's own list by catalog name (channels not in it are not checked)."""
+    per_channel = configured if isinstance(configured, Mapping) else None
+
+    def have(channel: str) -> set[str]:
+        return per_channel.get(channel, set()) if per_channel is not None else configured
+
     lacking = [
         key
         for key, o in catalog.offers.items()
-        if (channel is None or key[0] == channel) and _modes(o) - configured
+        if (per_channel is None or key[0] in per_channel) and _modes(o) - have(key[0])
     ]
     if not lacking:
         return []
@@ -403,7 +409,7 @@ def unconfigured_delivery(
 
     users: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for key in lacking:
-        for mode in sorted(_modes(catalog.offers[key]) - configured):
+        for mode in sorted(_modes(catalog.offers[key]) - have(key[0])):
             users.setdefault((origin(key).file, mode), []).append(key)
     problems = []
     for (_, mode), keys in sorted(users.items()):
@@ -414,12 +420,15 @@ def unconfigured_delivery(
             whose = "that take the defaults" if from_defaults else "in this file"
             others = f" (and {len(keys) - 1} more offer(s) {whose})"
         field = first.field if from_defaults else "delivery"
+        channels = sorted({channel for channel, _ in keys})
+        where = ""
+        if per_channel is not None:
+            where = f" on channel{'s' if len(channels) > 1 else ''} {', '.join(channels)}"
         problems.append(
             Problem(
                 replace(first, field=field),
-                f"delivery mode {mode} is not configured for seller {catalog.seller_id}"
-                f"{'' if channel is None else f' on channel {channel}'} "
-                f"(configured: {', '.join(sorted(configured))}); used by "
+                f"delivery mode {mode} is not configured for seller {catalog.seller_id}{where} "
+                f"(configured: {', '.join(sorted(have(keys[0][0])))}); used by "
                 f"{keys[0][1]} on {keys[0][0]}{others}",
             )
         )
@@ -436,10 +445,11 @@ def check_delivery_modes(
     """Refuse (exit 4, located in the catalog) a desired delivery mode the seller lacks on the
     channel of the offer; each channel's own list is asked for."""
     used = {channel for channel, _ in catalog.offers}
-    problems: list[Problem] = []
-    for channel in catalog.channels.values() if channels is None else channels:
-        if channel.name in used:
-            configured = configured_delivery_modes(client, channel)
-            problems += unconfigured_delivery(catalog, configured, channel.name)
+    configured = {
+        channel.name: configured_delivery_modes(client, channel)
+        for channel in (catalog.channels.values() if channels is None else channels)
+        if channel.name in used
+    }
+    problems = unconfigured_delivery(catalog, configured)
     if problems:
         raise CatalogInvalid(problems)
