@@ -44,7 +44,7 @@ def test_doctor_passes_against_the_sandbox_and_prints_the_read_back_table(
     tmp_path, monkeypatch, mode
 ):
     root = demo_copy(tmp_path, monkeypatch, mode)
-    assert run("demo", "--catalog", str(root))[0] == 0
+    assert run("demo", str(root))[0] == 0
     code, out = run("doctor", str(root))
     assert code == 0, out
     assert "PASS  credentials: token obtained, lifetime 7200 s" in out
@@ -97,7 +97,7 @@ def test_an_unreachable_marketplace_is_exit_7(tmp_path, monkeypatch):
 
 def test_capture_writes_every_answer_with_secrets_and_seller_redacted(tmp_path, monkeypatch):
     root = demo_copy(tmp_path, monkeypatch, "documented")
-    assert run("demo", "--catalog", str(root))[0] == 0
+    assert run("demo", str(root))[0] == 0
     captured = tmp_path / "capture"
     code, out = run("doctor", str(root), "--capture", str(captured))
     assert code == 0, out

@@ -37,7 +37,7 @@ def shop(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path
         monkeypatch.delenv(var, raising=False)
     root = tmp_path / "demo"
     shutil.copytree(DEMO_CATALOG, root, ignore=shutil.ignore_patterns(".catalog"))
-    code, out = run("demo", "--catalog", str(root))
+    code, out = run("demo", str(root))
     assert code == 0, out
     return root, request.param
 
