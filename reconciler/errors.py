@@ -22,6 +22,7 @@ class ExitCode(IntEnum):
     UNREACHABLE = 7  # marketplace unreachable, auth refused or quota exhausted
     CANCELLED = 8  # the user declined at apply's prompt: nothing was sent
     USAGE = 64  # the command line is wrong (sysexits' EX_USAGE): unknown option, missing folder
+    BUSY = 75  # another apply holds this catalog (sysexits' EX_TEMPFAIL: try again later)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,12 @@ class PlanBlocked(ReconcilerError):
 
 class PlanStale(ReconcilerError):
     exit_code = ExitCode.STALE_PLAN
+
+
+class CatalogBusy(ReconcilerError):
+    """Another apply holds this catalog's lock: nothing was sent."""
+
+    exit_code = ExitCode.BUSY
 
 
 class ApplyPartlyFailed(ReconcilerError):

@@ -10,6 +10,11 @@ Events (all carry `channel`, `submission` and `package`: our own name of the pac
 - `published` xml: the zip is in the store at `url`; about to POST it
 - `submitted` xml: the marketplace took the URL and gave `package_id`
 - `finished`  the package ended: `state` Integrated / Rejected / Abandoned, counts
+
+The journal is an aid to resuming, never a source of truth: it says which packages may still
+be integrating, so the next apply follows them before planning. Whether an offer is done is
+only ever read from the live offers. A journal holding lines that are JSON but not events of
+this tool (committed by mistake, edited, crafted) is set aside, renamed, with a warning.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from typing import Any
 
 from reconciler import clock
 from reconciler.state import StateFolder
+
+SUBMISSIONS = ("json", "xml")
 
 
 @dataclass
@@ -44,6 +51,7 @@ class PendingPackage:
 class Journal:
     def __init__(self, path: Path):
         self.path = path
+        self.warnings: list[str] = []  # said once by the caller, then cleared
 
     @classmethod
     def for_catalog(cls, root: str | Path) -> Journal:
@@ -63,16 +71,30 @@ class Journal:
             os.fsync(stream.fileno())
 
     def entries(self) -> list[dict[str, Any]]:
+        """Every event of the journal; a journal with a line that is no event is set aside."""
         if not self.path.exists():
             return []
         found = []
-        with open(self.path, encoding="utf-8") as stream:
-            for line in stream:
+        with open(self.path, encoding="utf-8", errors="replace") as stream:
+            for number, line in enumerate(stream, start=1):
                 try:
-                    found.append(json.loads(line))
-                except json.JSONDecodeError:
+                    entry = json.loads(line)
+                except ValueError:
                     continue  # a line cut short by a kill: the event did not complete
+                why = _not_an_event(entry)
+                if why:
+                    self._set_aside(f"line {number} {why}")
+                    return []
+                found.append(entry)
         return found
+
+    def _set_aside(self, why: str) -> None:
+        aside = self.path.with_name(f"{self.path.name}.set-aside-{clock.now():%Y%m%dT%H%M%S}")
+        self.path.replace(aside)
+        self.warnings.append(
+            f"the apply journal {self.path.name} was set aside as {aside.name}: {why}. "
+            "It only helps an interrupted apply resume; the live offers decide what is done."
+        )
 
     def pending(self) -> list[PendingPackage]:
         """Packages announced but not finished, oldest first."""
@@ -91,10 +113,10 @@ class Journal:
                     channel=entry["channel"],
                     submission=entry["submission"],
                     package=name,
-                    plan_hash=entry.get("plan_hash", ""),
-                    package_type=entry.get("package_type", ""),
-                    skus=list(entry.get("skus", [])),
-                    actions=dict(entry.get("actions", {})),
+                    plan_hash=str(entry.get("plan_hash", "")),
+                    package_type=str(entry.get("package_type", "")),
+                    skus=[str(s) for s in entry.get("skus") or []],
+                    actions={str(k): str(v) for k, v in (entry.get("actions") or {}).items()},
                 )
                 open_packages[name] = package
             package.events.append(event)
@@ -103,14 +125,22 @@ class Journal:
             package.ready = package.ready or event == "ready"
         return list(open_packages.values())
 
-    def finished_skus(self, plan_hash: str) -> set[tuple[str, str]]:
-        """(channel, sku) sent by packages of this plan that have ended: not to be sent again."""
-        sent: dict[str, list[tuple[str, str]]] = {}
-        done: set[tuple[str, str]] = set()
-        for entry in self.entries():
-            name = entry.get("package")
-            if entry.get("plan_hash") == plan_hash and entry.get("skus"):
-                sent[name] = [(entry["channel"], sku) for sku in entry["skus"]]
-            if entry["event"] == "finished" and entry.get("state") != "Abandoned":
-                done.update(sent.get(name, []))
-        return done
+
+def _not_an_event(entry: Any) -> str:
+    """Why a journal line is not an event this tool wrote ("" when it is one)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("event"), str):
+        return "is not an event"
+    if "package" not in entry:
+        return ""
+    if not isinstance(entry["package"], str):
+        return "names no package"
+    if entry["event"] != "finished" and not (
+        isinstance(entry.get("channel"), str) and entry.get("submission") in SUBMISSIONS
+    ):
+        return "names no channel or submission (json or xml)"
+    skus, actions = entry.get("skus", []), entry.get("actions", {})
+    if not isinstance(skus, list) or not isinstance(actions, dict):
+        return "has unreadable skus or actions"
+    if not isinstance(entry.get("package_id") or "", str):
+        return "has an unreadable package_id"
+    return ""

@@ -29,7 +29,7 @@ from reconciler.channels.outcome import (
 from reconciler.channels.pacing import Pacing
 from reconciler.channels.store import OfferPackageStore
 from reconciler.errors import MarketplaceUnreachable
-from reconciler.marketplace.client import MarketplaceClient
+from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused
 from reconciler.marketplace.live import read_live_offers
 from reconciler.plan.model import Change, Plan
 
@@ -107,10 +107,16 @@ class ApplyRun:
     def resume(self) -> list[PackageOutcome]:
         """Follow every package the journal saw go out and not end; return how they ended."""
         outcomes = []
-        for pending in self.journal.pending():
+        pending_packages = self.journal.pending()
+        for warning in self.journal.warnings:
+            self.progress.note(f"warning: {warning}")
+        self.journal.warnings.clear()
+        for pending in pending_packages:
             sales_channel = self.catalog.channels.get(pending.channel)
             if sales_channel is None:  # the channel left the catalog; nothing to follow it with
-                self.journal.record("finished", package=pending.package, state="Abandoned")
+                self.journal.record(
+                    "finished", package=pending.package, channel=pending.channel, state="Abandoned"
+                )
                 continue
             self.progress.note(
                 f"{pending.channel}: following package {pending.package_id or pending.package} "
@@ -119,19 +125,25 @@ class ApplyRun:
             channel = self.channel(sales_channel)
             if pending.submission == "xml" and pending.package_id is None:
                 self._maybe_integrating.update((pending.channel, s) for s in pending.skus)
-            outcome = channel.resume(_sent(pending), pending.package)
+            try:
+                outcome = channel.resume(_sent(pending), pending.package)
+            except MarketplaceRefused as err:  # a package the marketplace does not know
+                self.progress.note(f"{pending.channel}: package {pending.package}: {err}")
+                self.journal.record(
+                    "finished", package=pending.package, channel=pending.channel, state="Abandoned"
+                )
+                continue
             if outcome is not None:
                 self.progress.finished(outcome)
                 outcomes.append(outcome)
         return outcomes
 
     # -- 3. send and follow --------------------------------------------------------------------
-    def apply(self, plan: Plan, already_done: set[tuple[str, str]] | None = None) -> ApplyReport:
-        """Send the plan's changes (less those `already_done`) and follow them to the end."""
+    def apply(self, plan: Plan) -> ApplyReport:
+        """Send the plan's changes and follow them to the end."""
         report = ApplyReport(plan.plan_hash)
-        done = already_done or set()
         run_id = f"{clock.now().astimezone(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-        queue = self._packages(plan, done, run_id)
+        queue = self._packages(plan, run_id)
         sent: list[tuple[Channel, SentPackage]] = []  # submitted, not yet followed to the end
         try:
             for index, (channel, package) in enumerate(queue):
@@ -157,13 +169,10 @@ class ApplyRun:
             self._unfinished(report, queue, sent)
         return report
 
-    def _packages(
-        self, plan: Plan, done: set[tuple[str, str]], run_id: str
-    ) -> list[tuple[Channel, Package]]:
+    def _packages(self, plan: Plan, run_id: str) -> list[tuple[Channel, Package]]:
         by_channel: dict[str, list[Change]] = {}
         for change in plan.changes:
-            if (change.channel, change.sku) not in done:
-                by_channel.setdefault(change.channel, []).append(change)
+            by_channel.setdefault(change.channel, []).append(change)
         queue: list[tuple[Channel, Package]] = []
         for name, changes in sorted(by_channel.items()):
             sales_channel = self.catalog.channels[name]
@@ -279,8 +288,3 @@ def _safe(name: str) -> str:
     """A name fit for a blob store key and a journal: letters, digits, dot, dash, underscore."""
     cleaned = "".join(c if c.isalnum() or c in "._-" else "-" for c in name)
     return cleaned.strip("-._") or "channel"
-
-
-def done_in_journal(journal: Journal, plan: Plan) -> set[tuple[str, str]]:
-    """Offers of this plan an earlier (interrupted) apply already sent and saw end."""
-    return journal.finished_skus(plan.plan_hash)

@@ -7,19 +7,21 @@ live offers) -> guards -> confirmation (the caller's) -> send and follow -> the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reconciler import clock
-from reconciler.apply.checks import check_guards, check_saved_plan
+from reconciler.apply.checks import check_guards, check_plan_hash, verify_saved_plan
 from reconciler.apply.journal import Journal
 from reconciler.apply.report import ApplyReport, Progress
+from reconciler.apply.reread import count_live, needed_count, read_touched
 from reconciler.apply.run import ApplyOptions, ApplyRun
 from reconciler.catalog.model import Catalog
 from reconciler.channels.store import OfferPackageStore, open_store
 from reconciler.marketplace.client import MarketplaceClient
-from reconciler.marketplace.live import read_live_offers
 from reconciler.plan.build import plan_against_marketplace
-from reconciler.plan.model import Plan
+from reconciler.plan.diff import Target
+from reconciler.plan.guards import check_guards as check_plan_guards
+from reconciler.plan.model import Action, Change, ChannelSummary, GuardViolation, Plan
 from reconciler.plan.readback import NO_RESEND, Resend
 
 
@@ -49,15 +51,41 @@ def current_plan(catalog: Catalog, client: MarketplaceClient, resend: Resend = N
 
 
 def checked_saved_plan(
-    catalog: Catalog, client: MarketplaceClient, journal: Journal, plan: Plan
-) -> set[tuple[str, str]]:
-    """Check a saved plan against the live offers it touches; return the offers already done."""
-    touched = {c.channel for c in plan.changes}
-    channels = [catalog.channels[name] for name in sorted(touched) if name in catalog.channels]
-    live = read_live_offers(client, channels)
-    done = journal.finished_skus(plan.plan_hash)
-    check_saved_plan(plan, catalog, live, clock.now(), done)
-    return done
+    catalog: Catalog, client: MarketplaceClient, plan: Plan
+) -> tuple[Plan, frozenset[tuple[str, str]]]:
+    """A saved plan verified against the catalog and the live offers it touches (exit 6 if it
+    is not the reviewed one or no longer true): the plan left to send, and the offers of it
+    already live as planned."""
+    check_plan_hash(plan)
+    keys = [(c.channel, c.sku) for c in plan.changes if c.channel in catalog.channels]
+    live = read_touched(client, catalog.channels, keys)
+    verified = verify_saved_plan(plan, catalog, live, clock.now())
+    guards = recounted_guards(catalog, client, plan, verified.changes)
+    return replace(plan, changes=verified.changes, guards=guards), verified.done
+
+
+def recounted_guards(
+    catalog: Catalog, client: MarketplaceClient, plan: Plan, changes: tuple[Change, ...]
+) -> tuple[GuardViolation, ...]:
+    """The guards of these changes, never read from the file: each channel's live offers are
+    counted as far as its share guards need."""
+    target = Target(tuple(plan.target.get("channels", ())), tuple(plan.target.get("skus", ())))
+    summaries = []
+    for name in sorted({c.channel for c in changes}):
+        actions = [c.action for c in changes if c.channel == name]
+        updates = actions.count(Action.UPDATE)
+        removals = actions.count(Action.DELETE) + actions.count(Action.WITHDRAW)
+        channel = catalog.channels[name]
+        needed = needed_count(catalog.guards, updates, removals)
+        summaries.append(
+            ChannelSummary(
+                name,
+                channel.id,
+                channel.submission.value,
+                live_offers=count_live(client, channel, target, needed),
+            )
+        )
+    return check_plan_guards(catalog.guards, summaries, changes)
 
 
 class ApplySession:
@@ -83,7 +111,7 @@ class ApplySession:
             self.request.options,
         )
         self.resumed: list = []
-        self.done: set[tuple[str, str]] = set()
+        self.done: frozenset[tuple[str, str]] = frozenset()  # of a saved plan, already live
 
     def plan(self) -> Plan:
         """Follow what an interrupted apply left, then the plan to apply, guards checked."""
@@ -92,16 +120,11 @@ class ApplySession:
         if saved is None:
             plan = current_plan(self.catalog, self.client, self.request.resend)
         else:
-            self.done = checked_saved_plan(self.catalog, self.client, self.journal, saved)
-            plan = saved
+            plan, self.done = checked_saved_plan(self.catalog, self.client, saved)
         check_guards(plan, self.request.ack, self.request.allow)
         return plan
 
-    def left_to_send(self, plan: Plan) -> int:
-        """Changes of the plan an earlier apply of the same plan has not already sent."""
-        return sum(1 for c in plan.changes if (c.channel, c.sku) not in self.done)
-
     def apply(self, plan: Plan) -> ApplyReport:
-        report = self.run.apply(plan, self.done)
+        report = self.run.apply(plan)
         report.packages[:0] = self.resumed
         return report

@@ -1,7 +1,7 @@
 """`catalog apply [DIR]`: push the plan to the marketplace and follow it to the end.
 
 Exit 0 all integrated, 3 blocked by a guard, 5 some offers rejected or not sent, 6 stale saved
-plan, 7 marketplace unreachable.
+plan, 7 marketplace unreachable, 75 another apply of this catalog is running.
 """
 
 from __future__ import annotations
@@ -95,6 +95,7 @@ def command(
     """
     from rich.console import Console
 
+    from reconciler.apply.lock import catalog_lock
     from reconciler.apply.report import summary_lines, write_report
     from reconciler.apply.run import ApplyOptions
     from reconciler.apply.session import ApplyRequest, ApplySession
@@ -115,19 +116,16 @@ def command(
     )
     console = Console()
     progress = progress_for(console)
-    with open_marketplace(catalog) as client:
+    with catalog_lock(catalog.root), open_marketplace(catalog) as client:
         session = ApplySession(catalog, client, progress, request)
         plan = session.plan()
-        left = session.left_to_send(plan)
-        if left:
+        if session.done:  # the live offers show them as planned (never the journal's word)
+            click.echo(f"{len(session.done)} change(s) of this plan are already live.")
+        if plan.has_changes:
             print_plan(plan, console, ack, allow)
-            if session.done:
-                click.echo(f"An earlier apply of this plan sent {len(session.done)}; {left} left.")
             if not confirm(auto_approve):
                 click.echo("Apply cancelled: nothing was sent.")
                 sys.exit(ExitCode.CANCELLED)  # not 0: the plan's changes were not made
-        elif plan.has_changes:
-            click.echo("Every change of this plan was sent by an earlier apply: nothing left.")
         with progress:  # the live display starts only once the questions are over
             report = session.apply(plan)
     for line in summary_lines(report):

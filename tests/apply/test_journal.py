@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from reconciler.apply.journal import Journal
 
 
@@ -20,11 +22,9 @@ def test_pending_packages_are_those_announced_and_not_finished(tmp_path):
     assert [(p.package, p.package_id, p.ready, p.skus) for p in pending] == [
         ("a", "1", True, ["S1"])
     ]
-    assert journal.finished_skus("p1") == {("zz", "S2")}
-    assert journal.finished_skus("other") == set()
 
 
-def test_abandoned_packages_do_not_count_as_done(tmp_path):
+def test_an_abandoned_package_is_not_pending(tmp_path):
     journal = Journal.for_catalog(tmp_path)
     journal.record(
         "opened",
@@ -39,5 +39,21 @@ def test_abandoned_packages_do_not_count_as_done(tmp_path):
     )
     journal.record("finished", package="a", package_id="1", state="Abandoned", channel="zz")
     assert journal.pending() == []
-    assert journal.finished_skus("p1") == set()
     assert (tmp_path / ".catalog" / "journal.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["[]", '"x"', '{"event": "opened", "package": "a", "submission": "json"}', "42"],
+)
+def test_a_journal_with_a_line_that_is_no_event_is_set_aside_with_a_warning(tmp_path, line):
+    journal = Journal.for_catalog(tmp_path)
+    journal.record("opened", package="a", channel="zz", submission="json", skus=["S1"])
+    with open(journal.path, "a") as stream:
+        stream.write(line + "\n")
+    assert journal.pending() == []
+    assert "set aside" in journal.warnings[0]
+    assert not journal.path.exists()
+    assert list(journal.path.parent.glob("journal.jsonl.set-aside-*"))
+    journal.record("opened", package="b", channel="zz", submission="json", skus=["S2"])
+    assert [p.package for p in journal.pending()] == ["b"]

@@ -176,10 +176,10 @@ def test_a_saved_plan_is_applied_as_reviewed(shop, sandbox, tmp_path):
     assert result.exit_code == 0, result.output
     assert "zz: 3 integrated" in result.output
     assert live_count(sandbox, "SELLZZ") == 3
-    # applying it again is harmless: the journal knows this plan's packages ended
+    # applying it again is harmless: the live offers show every change done
     again = catalog("apply", shop, "--plan", plan_file, "--auto-approve")
     assert again.exit_code == 0, again.output
-    assert "sent by an earlier apply: nothing left" in again.output
+    assert "6 change(s) of this plan are already live" in again.output
     assert "submitted" not in again.output
 
 

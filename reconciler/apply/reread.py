@@ -1,0 +1,111 @@
+"""What `apply --plan` reads back: only the live offers its plan touches, and enough of a
+channel to count it for the share guards.
+
+A saved plan of 1,000 changes in a 100,000-offer shop needs 1,000 offers, not 100 pages:
+GET /offers takes `sellerExternalReferences` (API.md), asked in batches. A marketplace that
+ignores the filter (an answer naming offers not asked) is read in full instead, never trusted.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from reconciler.catalog.model import Guards, Offer, SalesChannel
+from reconciler.errors import MarketplaceUnreachable
+from reconciler.marketplace.client import MarketplaceClient, parse_json_floats
+from reconciler.marketplace.live import PAGE_SIZE, offer_from_wire, read_channel
+from reconciler.plan.diff import Target
+
+BATCH = 100  # skus per GET: 100 skus of up to 50 characters keep the URL near 5 KB
+
+Key = tuple[str, str]
+
+
+def read_touched(
+    client: MarketplaceClient, channels: Mapping[str, SalesChannel], keys: Iterable[Key]
+) -> dict[Key, Offer]:
+    """The live offers among `keys` (channel name, sku); an offer not live is simply absent."""
+    by_channel: dict[str, set[str]] = {}
+    for name, sku in keys:
+        by_channel.setdefault(name, set()).add(sku)
+    found: dict[Key, Offer] = {}
+    for name, skus in sorted(by_channel.items()):
+        offers = _read_skus(client, channels[name], sorted(skus))
+        found.update(((name, sku), offer) for sku, offer in offers.items() if sku in skus)
+    return found
+
+
+def _read_skus(client: MarketplaceClient, channel: SalesChannel, skus: list[str]) -> dict:
+    if any("," in sku for sku in skus):  # the filter splits on commas: read the channel
+        return read_channel(client, channel)
+    call = f"GET /offers ({channel.id}, by sku)"
+    offers: dict[str, Offer] = {}
+    for start in range(0, len(skus), BATCH):
+        asked = skus[start : start + BATCH]
+        params = {
+            "salesChannelId": channel.id,
+            "limit": BATCH,
+            "sellerExternalReferences": ",".join(asked),
+        }
+        for page in client.pages(
+            "/offers", channel=channel.id, params=params, decode=parse_json_floats
+        ):
+            for item in page:
+                offer = _offer(item, channel, call)
+                if offer.sku not in asked:  # the filter was not applied: trust nothing of it
+                    return read_channel(client, channel)
+                if offer.sku in offers:
+                    raise MarketplaceUnreachable(
+                        f"unusable answer to {call}: sku {offer.sku} listed twice"
+                    )
+                offers[offer.sku] = offer
+    return offers
+
+
+def _offer(item: Any, channel: SalesChannel, call: str) -> Offer:
+    try:
+        return offer_from_wire(item, channel.name)
+    except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as err:
+        raise MarketplaceUnreachable(
+            f"unusable answer to {call}: {type(err).__name__} {err}"
+        ) from None
+
+
+def needed_count(guards: Guards, updates: int, removals: int) -> int:
+    """How many live offers a channel must have for its share guards to pass; 0 if none apply.
+
+    Counting a channel up to this many is enough: from there on the shares are within limits,
+    and a channel that ends sooner is counted exactly."""
+    needed = 0
+    for count, limit in (
+        (updates, guards.max_update_percent),
+        (removals, guards.max_delete_percent),
+    ):
+        if count:
+            share = math.ceil(count * 100 / limit) if limit > 0 else 0
+            needed = max(needed, guards.min_existing_offers, share)
+    return needed
+
+
+def count_live(
+    client: MarketplaceClient, channel: SalesChannel, target: Target, at_least: int
+) -> int:
+    """The channel's live offers within `target`, counted up to `at_least` (exact below it)."""
+    if at_least <= 0:
+        return 0
+    params = {"salesChannelId": channel.id, "limit": PAGE_SIZE, "fields": "sellerExternalReference"}
+    count = 0
+    pages = client.pages("/offers", channel=channel.id, params=params)
+    for page in pages:
+        count += sum(
+            1
+            for item in page
+            if isinstance(item, dict)
+            and target.covers(channel.name, str(item.get("sellerExternalReference")))
+        )
+        if count >= at_least:
+            pages.close()
+            break
+    return count
