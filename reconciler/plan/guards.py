@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from reconciler.catalog.model import Guards
+from reconciler.operations.discounts import sale_price
 from reconciler.plan.model import Action, Change, ChannelSummary, GuardViolation
 
 GUARD_NAMES = (
@@ -55,24 +56,53 @@ def _share_guard(
     )
 
 
+def buyer_prices(change: Change) -> list[tuple[str, Decimal, Decimal]]:
+    """(what, from, to) for each price buyers would see that this change sets.
+
+    Buyers pay the price after discount and read the striked and reference prices, so each is
+    held against the offer's price before the change (its own price for a create): a 99%
+    discount typed for 9% moves what buyers pay as much as a price typed 1.99 for 199.00.
+    Discounts already live are not counted again."""
+    after, before = change.after, change.before
+    if after is None or after.price is None:
+        return []
+    base = before.price if before is not None and before.price is not None else after.price
+    changed = change.changed_fields if before is not None else frozenset({"discounts"})
+    moves: list[tuple[str, Decimal, Decimal]] = []
+    if before is not None and "price" in changed:
+        moves.append(("price", base, after.price))
+    if "discounts" in changed:
+        live = set(before.discounts or ()) if before is not None else set()
+        for discount in after.discounts or ():
+            if discount in live:
+                continue
+            moves.append((f"{discount.kind.value} price", base, sale_price(after, discount)))
+            if discount.reference_price is not None:
+                moves.append(("reference price", base, discount.reference_price))
+    if "striked_price" in changed and after.striked_price is not None:
+        moves.append(("striked price", base, after.striked_price))
+    return moves
+
+
 def _price_guard(channel: str, changes: list[Change], limit: Decimal) -> GuardViolation | None:
     moves: list[str] = []
     skus: list[str] = []
     for change in changes:
-        for fc in change.fields:
-            if fc.field != "price":
-                continue
-            moved = price_change_percent(fc.before, fc.after)  # type: ignore[arg-type]
+        tripped = False
+        for what, before, after in buyer_prices(change):
+            moved = price_change_percent(before, after)
             if moved is not None and moved > limit:
-                skus.append(change.sku)
-                moves.append(f"{change.sku} {fc.before} -> {fc.after} ({_shown(moved)}%)")
+                tripped = True
+                moves.append(f"{change.sku} {what} {before} -> {after} ({_shown(moved)}%)")
+        if tripped:
+            skus.append(change.sku)
     if not skus:
         return None
     shown = "; ".join(moves[:5]) + (f"; and {len(moves) - 5} more" if len(moves) > 5 else "")
     return GuardViolation(
         guard="max_price_change_percent",
         channel=channel,
-        message=f"{len(skus)} price(s) move by more than {limit}%: {shown}",
+        message=f"{len(skus)} offer(s) whose price buyers see moves by more than {limit}%: {shown}",
         skus=tuple(skus),
     )
 
@@ -121,5 +151,6 @@ def check_guards(
                 )
             )
             found.append(_zeroed_guard(summary, updates, guards.max_stock_zeroed_percent))
-        found.append(_price_guard(summary.channel, updates, guards.max_price_change_percent))
+        priced = [c for c in mine if c.action in (Action.UPDATE, Action.CREATE)]
+        found.append(_price_guard(summary.channel, priced, guards.max_price_change_percent))
     return tuple(v for v in found if v is not None)

@@ -184,3 +184,46 @@ def test_a_second_apply_while_one_holds_the_catalog_exits_75_sending_nothing(fre
     assert "another catalog apply is running" in result.output
     assert live_count(sandbox, "SELLZZ") == 0
     assert catalog("apply", fresh_shop, "--auto-approve").exit_code == 0
+
+
+# -- 5. the price guard sees the price buyers pay ----------------------------------------------
+def sale(shop: Path, percent: int, start: str = "2027-01-13T08:00:00+01:00") -> None:
+    (shop / "operations").mkdir(exist_ok=True)
+    (shop / "operations" / "sale.yaml").write_text(
+        f"""operations:
+  - name: winter
+    kind: sales
+    channel: cdiscount
+    start: {start}
+    end: 2027-01-20T08:00:00+01:00
+    discount_percent: {percent}
+    offers: {{skus: [SKU-0]}}
+""",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture
+def dear_shop(fresh_shop, sandbox, monkeypatch):
+    monkeypatch.setenv("CATALOG_NOW", "2026-12-01T10:00:00+01:00")
+    return write_catalog(fresh_shop, sandbox, prices=("199.00", "24.90", "9.50"))
+
+
+def test_a_99_percent_discount_typed_for_9_is_blocked_on_an_update(dear_shop, sandbox):
+    assert catalog("apply", dear_shop, "--auto-approve").exit_code == 0
+    sale(dear_shop, 99)
+    blocked = catalog("apply", dear_shop, "--auto-approve")
+    assert blocked.exit_code == 3, blocked.output
+    assert "SKU-0 sales price 199.00 -> 1.99 (99.0%)" in blocked.output
+    sale(dear_shop, 9)
+    meant = catalog("apply", dear_shop, "--auto-approve")
+    assert meant.exit_code == 0, meant.output
+    assert catalog("plan", dear_shop, "--detailed-exitcode").exit_code == 0
+
+
+def test_a_99_percent_discount_is_blocked_on_a_create(dear_shop, sandbox):
+    sale(dear_shop, 99)
+    blocked = catalog("apply", dear_shop, "--auto-approve")
+    assert blocked.exit_code == 3, blocked.output
+    assert "max_price_change_percent on cdiscount" in blocked.output
+    assert live_count(sandbox, "CDISFR") == 0

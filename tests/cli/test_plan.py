@@ -194,7 +194,7 @@ def test_a_95_percent_price_drop_is_shown_blocked_but_plan_exits_0(demo):
     code, out = run("plan", str(demo))
     assert code == 0
     assert "BLOCKED" in out
-    assert "SOFA-3P-LINEN 15980.00 -> 799.00 (95.0%)" in out
+    assert "SOFA-3P-LINEN price 15980.00 -> 799.00 (95.0%)" in out
     assert re.search(r"catalog apply --ack [0-9a-f]{16}", out)
     code, md = run("plan", str(demo), "--format", "markdown")
     assert "[!CAUTION]" in md

@@ -67,3 +67,38 @@ def test_price_moves_are_checked_both_ways_against_the_limit(make_offer, channel
     assert run(make_offer, channels, below, live)[0].skus == ("S000",)
     limits = Guards(max_price_change_percent=Decimal(10))
     assert run(make_offer, channels, at_limit, live, guards=limits) != ()
+
+
+def _sale(percent, reference="199.00"):
+    from datetime import datetime
+
+    from reconciler.catalog.model import Discount, OperationKind
+    from reconciler.clock import PARIS
+
+    start, end = datetime(2027, 1, 13, 8, tzinfo=PARIS), datetime(2027, 1, 20, 8, tzinfo=PARIS)
+    return Discount(start, end, OperationKind.SALES, percent, Decimal(reference))
+
+
+def test_the_price_buyers_pay_after_a_discount_is_guarded(make_offer, channels):
+    live = offers(make_offer, 1, price=Decimal("199.00"))
+    typo = offers(make_offer, 1, price=Decimal("199.00"), discounts=(_sale(99),))
+    [violation] = run(make_offer, channels, typo, live)
+    assert "S000 sales price 199.00 -> 1.99 (99.0%)" in violation.message
+    meant = offers(make_offer, 1, price=Decimal("199.00"), discounts=(_sale(9),))
+    assert run(make_offer, channels, meant, live) == ()
+    # a create carrying the sale is held against its own price
+    assert run(make_offer, channels, typo, {})[0].guard == "max_price_change_percent"
+    # a discount already live is not counted again when the price moves a little
+    sold = offers(make_offer, 1, price=Decimal("199.00"), discounts=(_sale(70),))
+    cheaper = offers(make_offer, 1, price=Decimal("198.00"), discounts=(_sale(70),))
+    assert run(make_offer, channels, cheaper, sold) == ()
+
+
+def test_striked_and_reference_prices_are_guarded(make_offer, channels):
+    live = offers(make_offer, 1, price=Decimal("199.00"))
+    striked = offers(make_offer, 1, price=Decimal("199.00"), striked_price=Decimal("1990.00"))
+    assert "striked price 199.00 -> 1990.00" in run(make_offer, channels, striked, live)[0].message
+    inflated = offers(make_offer, 1, price=Decimal("199.00"), discounts=(_sale(9, "1990.00"),))
+    assert (
+        "reference price 199.00 -> 1990.00" in run(make_offer, channels, inflated, live)[0].message
+    )

@@ -43,7 +43,7 @@ def test_blocked_plan_says_so_and_how_to_acknowledge(factory):
     assert "BLOCKED" in text
     assert f"--ack {plan.plan_hash}" in text
     assert "--allow max_price_change_percent" in text
-    assert "SKU-1 20.00 -> 1.00 (95.0%)" in text
+    assert "SKU-1 price 20.00 -> 1.00 (95.0%)" in text
 
 
 def test_empty_plan_says_nothing_to_do(factory):
