@@ -40,4 +40,19 @@ def moment(text: str) -> datetime:
     parsed = datetime.fromisoformat(text)
     if parsed.year not in YEARS:
         raise ValueError(f"the year must be {YEARS.start} to {YEARS.stop - 1}")
+    if not exists(parsed):  # read as is, it would be moved an hour on, differently by each side
+        raise ValueError(
+            f"{text} does not exist in Paris time (the clocks go from 02:00 to 03:00 that "
+            "night): write a time after 03:00, or the offset you mean (+01:00)"
+        )
     return aware(parsed)
+
+
+def exists(moment: datetime) -> bool:
+    """False for a Paris local time (no offset) the clocks skip when they go forward in spring
+    (02:00 to 02:59 on the last Sunday of March): no instant has that name. An autumn time that
+    happens twice is read as its first occurrence (summer time), Python's default (fold=0)."""
+    if moment.tzinfo is not None:
+        return True
+    round_trip = moment.replace(tzinfo=PARIS).astimezone(UTC).astimezone(PARIS)
+    return round_trip.replace(tzinfo=None) == moment

@@ -6,9 +6,11 @@ the same thing compare equal, and a plan right after an apply is empty.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from reconciler.catalog.model import Condition, DeliveryOption
+from reconciler.clock import PARIS, aware
 
 CENT = Decimal("0.01")
 
@@ -90,3 +92,14 @@ def delivery(
 def delivery_option(mode: str, cost: object, additional_cost: object) -> DeliveryOption:
     code = DELIVERY_CODES_BY_XML_NAME.get(mode, mode).upper()
     return DeliveryOption(mode=code, cost=money(cost), additional_cost=money(additional_cost))
+
+
+def moment(value: datetime) -> datetime:
+    """An operation's start or end as both sides compare it: to the whole second (an XML
+    package carries no fraction, so the marketplace gives none back), with the fixed offset
+    Paris has at that instant, so two moments compare as instants (two times in the Paris zone
+    compare by their wall clock, an hour off across a change of time)."""
+    paris = aware(value).astimezone(UTC).replace(microsecond=0).astimezone(PARIS)
+    offset = paris.utcoffset()
+    assert offset is not None
+    return paris.replace(tzinfo=timezone(offset))

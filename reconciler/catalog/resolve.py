@@ -246,8 +246,12 @@ def operation(
         try:
             moments[name] = clock.moment(raw[name])
         except ValueError as err:
-            why = f": {err}" if str(err).startswith("the year") else ""
-            message = f"is not a valid date and time (got {shown(raw[name])}){why}"
+            said = str(err)
+            if "does not exist" in said:
+                message = said
+            else:
+                why = f": {said}" if said.startswith("the year") else ""
+                message = f"is not a valid date and time (got {shown(raw[name])}){why}"
             problems.append(file.problem((*at, name), message))
     if problems:
         return None, problems

@@ -31,8 +31,7 @@ from reconciler.catalog.model import (
     PriceAlignment,
     SalesChannel,
 )
-from reconciler.catalog.normal import condition, delivery, delivery_option, money, rate
-from reconciler.clock import PARIS, aware
+from reconciler.catalog.normal import condition, delivery, delivery_option, moment, money, rate
 from reconciler.errors import CatalogInvalid, Location, MarketplaceUnreachable, Problem
 from reconciler.marketplace import wire
 from reconciler.marketplace.client import MarketplaceClient, parse_json_floats
@@ -147,8 +146,8 @@ def _discount(raw: Mapping[str, Any]) -> Discount:
     kind = _KINDS[str(raw["type"]).replace("_", "").lower()]
     reference = raw.get("salesReferencePrice")
     return Discount(
-        start=aware(datetime.fromisoformat(raw["startDate"])).astimezone(PARIS),
-        end=aware(datetime.fromisoformat(raw["endDate"])).astimezone(PARIS),
+        start=moment(datetime.fromisoformat(raw["startDate"])),
+        end=moment(datetime.fromisoformat(raw["endDate"])),
         kind=kind,
         percent=int(raw["discountPercent"]),
         reference_price=None if reference is None else money(reference),

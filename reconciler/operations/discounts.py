@@ -21,8 +21,8 @@ from reconciler.catalog.model import (
     OperationKind,
     Submission,
 )
-from reconciler.catalog.normal import CENT, money
-from reconciler.clock import PARIS, aware
+from reconciler.catalog.normal import CENT, moment, money
+from reconciler.clock import aware
 from reconciler.operations.selection import OfferIndex
 
 
@@ -40,8 +40,7 @@ def discount_for(operation: CommercialOperation, offer: Offer) -> Discount:
 def discounts_of(operation: CommercialOperation) -> Callable[[Offer], Discount]:
     """The discount an operation gives each offer; its window and kind are worked out once, as a
     sale may cover every offer of a large catalog."""
-    start = aware(operation.start).astimezone(PARIS)
-    end = aware(operation.end).astimezone(PARIS)
+    start, end = moment(operation.start), moment(operation.end)
     kind = OperationKind(operation.kind)
     percent = operation.discount_percent
     if kind is not OperationKind.SALES:

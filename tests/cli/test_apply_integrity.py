@@ -227,3 +227,33 @@ def test_a_99_percent_discount_is_blocked_on_a_create(dear_shop, sandbox):
     assert blocked.exit_code == 3, blocked.output
     assert "max_price_change_percent on cdiscount" in blocked.output
     assert live_count(sandbox, "CDISFR") == 0
+
+
+# -- 8. operations converge -------------------------------------------------------------------
+def test_an_operation_starting_at_a_fraction_of_a_second_converges(dear_shop, sandbox):
+    sale(dear_shop, 30, start="2027-01-13T08:00:00.5+01:00")
+    result = catalog("apply", dear_shop, "--auto-approve")
+    assert result.exit_code == 0, result.output
+    again = catalog("plan", dear_shop, "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+
+
+def test_a_start_in_the_spring_gap_is_refused_located(dear_shop, sandbox):
+    sale(dear_shop, 30, start="2027-03-28T02:30:00")
+    (dear_shop / "operations" / "sale.yaml").write_text(
+        (dear_shop / "operations" / "sale.yaml")
+        .read_text()
+        .replace("2027-01-20T08:00:00+01:00", "2027-04-02T08:00:00"),
+        encoding="utf-8",
+    )
+    result = catalog("apply", dear_shop, "--auto-approve")
+    assert result.exit_code == 4, result.output
+    assert "operations/sale.yaml:5:" in result.output
+    assert "2027-03-28T02:30:00 does not exist in Paris time" in result.output
+    assert live_count(sandbox, "CDISFR") == 0
+    with_offset = (dear_shop / "operations" / "sale.yaml").read_text()
+    (dear_shop / "operations" / "sale.yaml").write_text(
+        with_offset.replace("02:30:00", "02:30:00+01:00"), encoding="utf-8"
+    )
+    assert catalog("apply", dear_shop, "--auto-approve").exit_code == 0
+    assert catalog("plan", dear_shop, "--detailed-exitcode").exit_code == 0
