@@ -17,7 +17,8 @@ from datetime import UTC
 from reconciler import clock
 from reconciler.apply.journal import Journal, PendingPackage
 from reconciler.apply.report import ApplyReport, Progress
-from reconciler.catalog.model import Catalog, SalesChannel, Submission
+from reconciler.apply.reread import read_touched
+from reconciler.catalog.model import Catalog, Offer, SalesChannel, Submission
 from reconciler.channels import json_channel, json_packages, xml_channel, xml_packages
 from reconciler.channels.outcome import (
     OfferOutcome,
@@ -31,7 +32,9 @@ from reconciler.channels.store import OfferPackageStore
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused
 from reconciler.marketplace.live import read_live_offers
-from reconciler.plan.model import Change, Plan
+from reconciler.operations.discounts import desired_offers, drop_ended
+from reconciler.plan.diff import field_changes
+from reconciler.plan.model import Action, Change, Plan
 
 Channel = json_channel.JsonChannel | xml_channel.XmlChannel
 Package = json_packages.JsonPackage | xml_packages.XmlPackage
@@ -44,6 +47,9 @@ class ApplyOptions:
     xml_package_size: int = xml_packages.MAX_OFFERS_PER_PACKAGE
     upload_size: int = json_packages.MAX_OFFERS_PER_UPLOAD
     pacing: Pacing = field(default_factory=Pacing)
+    # how long to wait for the offers of an xml package posted by an interrupted apply that
+    # never learnt its id: the marketplace may hold it, so sending them now could integrate twice
+    lost_package_wait: float = 600.0
 
 
 class ApplyRun:
@@ -125,6 +131,7 @@ class ApplyRun:
             channel = self.channel(sales_channel)
             if pending.submission == "xml" and pending.package_id is None:
                 self._maybe_integrating.update((pending.channel, s) for s in pending.skus)
+                self._await_lost(pending)
             try:
                 outcome = channel.resume(_sent(pending), pending.package)
             except MarketplaceRefused as err:  # a package the marketplace does not know
@@ -137,6 +144,50 @@ class ApplyRun:
                 self.progress.finished(outcome)
                 outcomes.append(outcome)
         return outcomes
+
+    def _await_lost(self, pending: PendingPackage) -> None:
+        """Wait until the offers of a package posted without learning its id show on the
+        marketplace as the catalog wants them, or `lost_package_wait` runs out.
+
+        Without the id nothing tells whether the marketplace took the package; sent again
+        while it holds it, the offers would integrate twice (or the old package after the new).
+        The live offers say when it has landed; only then, or after the wait, is the plan made.
+        """
+        keys = [(pending.channel, sku) for sku in pending.skus]
+        now = clock.now()
+        desired = desired_offers(self.catalog, now)
+
+        def landed(live: dict[tuple[str, str], Offer]) -> bool:
+            for key in keys:
+                have, want = live.get(key), desired.get(key)
+                if pending.actions.get(key[1]) == Action.WITHDRAW.value:
+                    ok = have is not None and have.stock == 0
+                else:
+                    ok = (
+                        have is not None
+                        and want is not None
+                        and not field_changes(drop_ended(have, now), want)
+                    )
+                if not ok:
+                    return False
+            return True
+
+        self.progress.note(
+            f"{pending.channel}: package {pending.package} was posted by an interrupted apply "
+            f"that never learnt its id; waiting for its {len(keys)} offer(s) to show"
+        )
+        polls = replace(self.options.pacing, timeout=self.options.lost_package_wait).delays()
+        while True:
+            try:
+                next(polls)
+            except MarketplaceUnreachable:
+                self.progress.note(
+                    f"{pending.channel}: package {pending.package} did not show within "
+                    f"{self.options.lost_package_wait:.0f}s; its offers are planned again"
+                )
+                return
+            if landed(read_touched(self.client, self.catalog.channels, keys)):
+                return
 
     # -- 3. send and follow --------------------------------------------------------------------
     def apply(self, plan: Plan) -> ApplyReport:

@@ -28,7 +28,13 @@ from reconciler.channels.xml_channel import XmlChannel
 from reconciler.marketplace.client import MarketplaceClient
 
 QUICK = Pacing(first=0.02, factor=1.5, cap=0.1, timeout=30)
-OPTIONS = ApplyOptions(pacing=QUICK, json_package_size=60, xml_package_size=40, upload_size=25)
+OPTIONS = ApplyOptions(
+    pacing=QUICK,
+    json_package_size=60,
+    xml_package_size=40,
+    upload_size=25,
+    lost_package_wait=15,  # a package never posted is waited for this long, then sent again
+)
 
 
 def die() -> None:
