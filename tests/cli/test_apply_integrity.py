@@ -153,6 +153,26 @@ def test_a_blocked_plan_without_its_guards_is_still_blocked(fresh_shop, sandbox,
     assert prices(sandbox, "SELLZZ")["SKU-0"] == 10.5
 
 
+def test_share_guards_are_recounted_from_the_shop_not_the_file(fresh_shop, sandbox, tmp_path):
+    assert catalog("apply", fresh_shop, "--auto-approve").exit_code == 0
+    write_catalog(fresh_shop, sandbox, prices=("11.50", "25.90", "9.50"))
+    settings = fresh_shop / "catalog.yaml"
+    settings.write_text(
+        settings.read_text().replace("max_update_percent: 100", "max_update_percent: 30")
+    )
+    plan_file = tmp_path / "plan.json"
+    plan = saved(fresh_shop, plan_file)
+    assert {g["guard"] for g in plan["guards"]} == {"max_update_percent"}
+    plan["guards"] = []
+    for summary in plan["channels"]:
+        summary["live_offers"] = 1000  # 2 updates of 1,000 offers would pass
+    resealed(plan, plan_file)
+    result = catalog("apply", fresh_shop, "--plan", plan_file, "--auto-approve")
+    assert result.exit_code == 3, result.output
+    assert "2 of 3 live offers updated" in result.output
+    assert prices(sandbox, "SELLZZ")["SKU-0"] == 10.5
+
+
 def test_a_delete_the_catalog_never_asks_for_is_refused(fresh_shop, sandbox, tmp_path):
     assert catalog("apply", fresh_shop, "--auto-approve").exit_code == 0
     # a manage: all copy of the catalog without SKU-2 gives a genuine delete to paste
