@@ -98,6 +98,10 @@ def test_a_crafted_journal_cannot_make_apply_skip_changes(fresh_shop, sandbox, t
         base = {"package": name, "channel": change["channel"], "plan_hash": plan["plan_hash"]}
         lines.append({"event": "opened", "submission": "json", "skus": [change["sku"]], **base})
         lines.append({"event": "finished", "state": "Integrated", **base})
+    # and a package "still integrating" that the marketplace never had
+    fake = {"package": "zz-fake", "channel": "zz", "submission": "json", "package_id": "nope"}
+    lines.append({"event": "opened", "skus": ["SKU-0"], "actions": {"SKU-0": "create"}, **fake})
+    lines.append({"event": "ready", **fake})
     journal.write_text("".join(json.dumps(line) + "\n" for line in lines))
     result = catalog("apply", fresh_shop, "--plan", plan_file, "--auto-approve")
     assert result.exit_code == 0, result.output
