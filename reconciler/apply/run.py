@@ -31,7 +31,6 @@ from reconciler.channels.pacing import Pacing
 from reconciler.channels.store import OfferPackageStore
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused
-from reconciler.marketplace.live import read_live_offers
 from reconciler.operations.discounts import desired_offers, drop_ended
 from reconciler.plan.diff import field_changes
 from reconciler.plan.model import Action, Change, Plan
@@ -271,8 +270,7 @@ class ApplyRun:
         if not suspects:
             return
         wanted = {(c.channel, c.sku): c.after for c in plan.changes}
-        channels = [self.catalog.channels[name] for name in sorted({c for c, _ in suspects})]
-        live = read_live_offers(self.client, channels)
+        live = read_touched(self.client, self.catalog.channels, suspects)
         done = {key for key in suspects if live.get(key) == wanted.get(key)}
         why = "integrated by the package of the interrupted apply"
         for index, package in enumerate(report.packages):
