@@ -48,7 +48,8 @@ class ApplyOptions:
     pacing: Pacing = field(default_factory=Pacing)
     # how long to wait for the offers of an xml package posted by an interrupted apply that
     # never learnt its id: the marketplace may hold it, so sending them now could integrate twice
-    lost_package_wait: float = 600.0
+    # (never longer than the pacing's timeout, nor half the client's time budget left)
+    lost_package_wait: float = 300.0
 
 
 class ApplyRun:
@@ -175,18 +176,24 @@ class ApplyRun:
             f"{pending.channel}: package {pending.package} was posted by an interrupted apply "
             f"that never learnt its id; waiting for its {len(keys)} offer(s) to show"
         )
-        polls = replace(self.options.pacing, timeout=self.options.lost_package_wait).delays()
+        pacing = self.options.pacing
+        wait = min(self.options.lost_package_wait, pacing.timeout, self._budget_left() / 2)
+        polls = replace(pacing, timeout=wait).delays()
         while True:
             try:
                 next(polls)
             except MarketplaceUnreachable:
                 self.progress.note(
                     f"{pending.channel}: package {pending.package} did not show within "
-                    f"{self.options.lost_package_wait:.0f}s; its offers are planned again"
+                    f"{wait:.0f}s; its offers are planned again"
                 )
                 return
             if landed(read_touched(self.client, self.catalog.channels, keys)):
                 return
+
+    def _budget_left(self) -> float:
+        governor = getattr(self.client, "governor", None)
+        return governor.remaining() if governor is not None else float("inf")
 
     # -- 3. send and follow --------------------------------------------------------------------
     def apply(self, plan: Plan) -> ApplyReport:
