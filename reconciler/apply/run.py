@@ -31,6 +31,7 @@ from reconciler.channels.pacing import Pacing
 from reconciler.channels.store import OfferPackageStore
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused
+from reconciler.marketplace.governor import BudgetExhausted
 from reconciler.operations.discounts import desired_offers, drop_ended
 from reconciler.plan.diff import field_changes
 from reconciler.plan.model import Action, Change, Plan
@@ -178,18 +179,20 @@ class ApplyRun:
         )
         pacing = self.options.pacing
         wait = min(self.options.lost_package_wait, pacing.timeout, self._budget_left() / 2)
-        polls = replace(pacing, timeout=wait).delays()
-        while True:
-            try:
-                next(polls)
-            except MarketplaceUnreachable:
-                self.progress.note(
-                    f"{pending.channel}: package {pending.package} did not show within "
-                    f"{wait:.0f}s; its offers are planned again"
-                )
-                return
-            if landed(read_touched(self.client, self.catalog.channels, keys)):
-                return
+        try:
+            replace(pacing, timeout=wait).follow(
+                lambda: read_touched(self.client, self.catalog.channels, keys),
+                landed,
+                governor=getattr(self.client, "governor", None),
+                what=f"package {pending.package}",
+            )
+        except BudgetExhausted:
+            raise
+        except MarketplaceUnreachable:
+            self.progress.note(
+                f"{pending.channel}: package {pending.package} did not show within "
+                f"{wait:.0f}s; its offers are planned again"
+            )
 
     def _budget_left(self) -> float:
         governor = getattr(self.client, "governor", None)
