@@ -79,8 +79,10 @@ def needed_count(guards: Guards, updates: int, removals: int) -> int:
     Counting a channel up to this many is enough: from there on the shares are within limits,
     and a channel that ends sooner is counted exactly."""
     needed = 0
+    # an update may also set a stock to 0 from a source: its guard's limit may be the lower one
+    zeroed = getattr(guards, "max_stock_zeroed_percent", guards.max_update_percent)
     for count, limit in (
-        (updates, guards.max_update_percent),
+        (updates, min(guards.max_update_percent, zeroed)),
         (removals, guards.max_delete_percent),
     ):
         if count:
