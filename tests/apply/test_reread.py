@@ -44,7 +44,7 @@ def test_a_channel_is_counted_as_far_as_its_share_guards_need(market):
         assert count_live(client, CHANNELS["zz"], EVERYTHING, 5000) == 250  # exact below it
         sku = offer("zz", 7).sku
         assert count_live(client, CHANNELS["zz"], Target(skus=(sku,)), 5000) == 1
-    guards = Guards()  # 30% updates, 10% deletes, from 10 offers on
-    assert needed_count(guards, updates=30, removals=0) == 100
+    guards = Guards()  # 30% updates (20% set to stock 0 by a source), 10% deletes, from 10 on
+    assert needed_count(guards, updates=30, removals=0) == 150
     assert needed_count(guards, updates=1, removals=5) == 50
     assert needed_count(guards, updates=0, removals=0) == 0
