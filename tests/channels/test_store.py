@@ -32,7 +32,7 @@ def test_refusals_are_named_without_the_query_string(sandbox):
 def test_a_store_needs_a_name_placeholder_and_a_known_type():
     with pytest.raises(ReconcilerError, match="name"):
         open_store(PackageStore("http-put", "https://storage.example.com/packages"))
-    with pytest.raises(ReconcilerError, match="s3"):
-        open_store(PackageStore("s3", "https://bucket/{name}"))
+    with pytest.raises(ReconcilerError, match="not one of: http-put, s3"):
+        open_store(PackageStore("ftp", "ftp://bucket/{name}"))
     with pytest.raises(ReconcilerError, match="package_store"):
         open_store(None)
