@@ -167,7 +167,9 @@ class PackageStore:
     prefix: str = ""  # s3: the key prefix of every package
     region: str | None = None  # s3
     endpoint_url: str | None = None  # s3: an S3-compatible service; None is AWS
-    link_expiry: int = DEFAULT_LINK_EXPIRY  # s3: seconds the presigned link given to the marketplace lasts
+    link_expiry: int = (
+        DEFAULT_LINK_EXPIRY  # s3: seconds the presigned link given to the marketplace lasts
+    )
 
 
 @dataclass(frozen=True, slots=True)

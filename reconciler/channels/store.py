@@ -14,6 +14,7 @@ ever), so a package the marketplace fetched too late is reported as such.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Protocol
@@ -110,7 +111,9 @@ class HttpPutStore:
         except httpx.HTTPError as err:
             raise StoreRefused(f"package store unreachable at {public_url(url)}: {err}") from None
         except ValueError:  # a header value httpx cannot send: never quoted, it may be a token
-            raise StoreRefused("package_store.headers: a value holds characters no header has")
+            raise StoreRefused(
+                "package_store.headers: a value holds characters no header has"
+            ) from None
         if answer.status_code in (401, 403):
             raise StoreRefused(
                 f"package store refused our credentials for {name} at {public_url(url)}: HTTP "
@@ -137,6 +140,14 @@ class HttpPutStore:
 def public_url(url: str) -> str:
     """The URL without its query string: presigned URLs carry credentials there."""
     return url.split("?", 1)[0]
+
+
+_URL_QUERY = re.compile(r"(https?://[^\s?#\"'<>]+)\?[^\s\"'<>]*")
+
+
+def public_text(text: str) -> str:
+    """A message (the marketplace's, say) with every URL's query string taken out."""
+    return _URL_QUERY.sub(r"\1", text)
 
 
 def open_store(settings: PackageStore | None, sandbox_url: str | None = None) -> OfferPackageStore:
