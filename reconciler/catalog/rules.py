@@ -68,7 +68,7 @@ def check_package_store(settings: YamlFile, store: dict[str, object] | None) -> 
         if name not in STORE_FIELDS[kind]
     ]
     if STORE_NEEDS[kind] not in store:
-        message = f"a {kind} store needs {STORE_NEEDS[kind]!r}"
+        message = f"the {kind} store needs {STORE_NEEDS[kind]!r}"
         problems.append(settings.problem(at, message))
     expiry = store.get("link_expiry")
     if isinstance(expiry, str) and seconds(expiry) > MAX_LINK_EXPIRY:
