@@ -23,7 +23,7 @@ import httpx
 from moto import settings as moto_settings
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.server import DomainDispatcherApplication, create_backend_app
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 KEY_ID = "AKIASENTINELS3KEY0001"
 SECRET_KEY = "SENTINEL-s3-secret-key-5d1e0c"
@@ -114,10 +114,15 @@ def env(server: S3Server) -> dict[str, str]:
     }
 
 
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args: object, **kwargs: object) -> None:
+        pass  # request lines hold presigned links: a test log need not show them either
+
+
 @contextmanager
 def serve_s3() -> Iterator[S3Server]:
     gate = S3Gate(DomainDispatcherApplication(create_backend_app))
-    server = make_server("127.0.0.1", 0, gate, threaded=True)
+    server = make_server("127.0.0.1", 0, gate, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
