@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -96,3 +98,27 @@ def test_packages_lists_only_the_prefix_oldest_first(s3):
     for name in ("a.zip", "b.zip"):
         store.publish(name, b"PK")
     assert [p.name for p in store.packages()] == ["a.zip", "b.zip"]
+
+
+def test_the_sandbox_follows_a_redirect_to_a_presigned_link(s3):
+    """A seller's short link that redirects to the presigned one is fetched like any URL."""
+    link = open_store(settings(s3)).publish("moved.zip", b"PK-moved")
+
+    class Redirect(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(302)
+            self.send_header("Location", link)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        short = f"http://127.0.0.1:{server.server_address[1]}/p/moved"
+        assert asyncio.run(sandbox_xml.download(short, 1000)) == b"PK-moved"
+    finally:
+        server.shutdown()
+        server.server_close()
