@@ -66,4 +66,4 @@ def test_an_http_put_store_is_left_to_lifecycle_rules(tmp_path):
 def test_a_duration_that_is_not_one_is_refused(tmp_path):
     root = shop(tmp_path / "shop", "  type: http-put\n  url: http://127.0.0.1:9/{name}\n")
     result = prune(root, "--older-than", "a week")
-    assert result.exit_code == 2 and "not a duration like 90s, 30m, 6h or 7d" in result.output
+    assert result.exit_code == 64 and "not a duration like 90s, 30m, 6h or 7d" in result.output
