@@ -8,6 +8,12 @@ import click
 
 from reconciler import clock
 
+EXAMPLES = """\b
+Examples:
+  catalog packages prune catalogs/shop --older-than 7d --dry-run   # list what would go
+  catalog packages prune catalogs/shop --older-than 7d
+"""
+
 
 def _duration(ctx: click.Context, param: click.Parameter, value: str) -> timedelta:
     try:
@@ -16,12 +22,12 @@ def _duration(ctx: click.Context, param: click.Parameter, value: str) -> timedel
         raise click.BadParameter(str(err)) from None
 
 
-@click.group(name="packages")
+@click.group(name="packages", epilog=EXAMPLES)
 def command() -> None:
     """The XML packages published in the catalog's package_store."""
 
 
-@command.command(name="prune")
+@command.command(name="prune", epilog=EXAMPLES)
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option(
     "--older-than",
@@ -35,9 +41,8 @@ def command() -> None:
 def prune(directory: str, age: timedelta, dry_run: bool) -> None:
     """Remove the packages older than DURATION from an s3 package store.
 
-    Packages an interrupted apply left pending are kept. Example:
-
-        catalog packages prune shop --older-than 7d --dry-run
+    Packages an interrupted apply left pending are kept. An http-put store cannot be listed:
+    its storage's lifecycle rules remove old packages (README, "Package stores").
     """
     from reconciler.apply.journal import Journal
     from reconciler.catalog import load_catalog
