@@ -80,11 +80,10 @@ def test_links_last_six_hours_unless_told(tmp_path: Path) -> None:
             ],
         ),
         (
-            "  type: http-put\n  url: https://x/{name}\n  headers: {Authorization: {env: 1X}}\n",
+            "  type: http-put\n  url: https://x/{name}\n  headers: {Authorization: Bearer x}\n",
             [
-                "catalog.yaml:7:28: package_store.headers.Authorization: a mapping does not fit: "
-                "text, or {env: NAME} to read the value from the environment when uploading (for "
-                "a token)."
+                "catalog.yaml:7:28: package_store.headers.Authorization: has the wrong form "
+                '(got "Bearer x")'
             ],
         ),
     ],
@@ -104,7 +103,7 @@ def test_store_settings_that_do_not_fit_are_located(tmp_path: Path, store, expec
             "http-put",
             "https://w/{name}",
             get_url="https://r/{name}",
-            headers=(StoreHeader("Authorization", env="TOKEN"), StoreHeader("X-A", "b")),
+            headers=(StoreHeader("Authorization", "TOKEN"), StoreHeader("X-Api-Key", "STORE_KEY")),
         ),
     ],
 )

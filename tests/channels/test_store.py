@@ -102,7 +102,7 @@ def keyed(base: str) -> PackageStore:
         "http-put",
         base + "/upload/{name}",
         get_url=base + "/public/{name}",
-        headers=(StoreHeader("Authorization", env="STORE_TOKEN"), StoreHeader("X-Shop", "lumen")),
+        headers=(StoreHeader("Authorization", "STORE_TOKEN"),),
     )
 
 
