@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import quote
 
@@ -43,8 +43,8 @@ class Probe:
     """A small object published like a package: `url` is what the marketplace would be given."""
 
     name: str
-    url: str
-    content: bytes
+    url: str = field(repr=False)  # a presigned link holds a signature
+    content: bytes = b""
 
 
 class OfferPackageStore(Protocol):
