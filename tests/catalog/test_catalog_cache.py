@@ -80,6 +80,7 @@ def test_a_warm_load_gives_the_same_catalog_and_parses_nothing(demo: Path, parse
     assert {k: o.unknown for k, o in warm.offers.items()} == {
         k: o.unknown for k, o in cold.offers.items()
     }
+
     def shown(offers):  # the same decimal is not enough: 1.5 and 1.50 print differently
         return [str(o.packaging.value) for o in offers.values() if o.packaging]
 
