@@ -278,20 +278,18 @@ class _Declared:
         a sku it declares is already declared by another file (the clash is located by
         parsing), or the entry is not what this tool writes."""
         try:
-            decode = OfferCodec.decoder(entry["tables"])
-            offers: list[Offer] = []
+            offers = OfferCodec.decoder(entry["tables"])(entry["rows"])
             places: list[Location] = []
             tags: list[tuple[str, list[str]]] = []
-            for index, line, column, sku, item_tags, rows in entry["items"]:
-                origin = Location(name, line, column, f"offers[{index}]")
-                for row in rows:
-                    offers.append(decode(row))
-                    places.append(origin)
+            for index, line, column, sku, item_tags, count in entry["items"]:
+                places += [Location(name, line, column, f"offers[{index}]")] * count
                 if item_tags is not None:
                     tags.append((sku, item_tags))
             names = [name, resolver.settings_file.name]
             found = [decode_problem(p, names) for p in entry["problems"]]
         except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
+            return False
+        if len(places) != len(offers):
             return False
         keys = [(offer.channel, offer.sku) for offer in offers]
         first = self.register.first
@@ -318,13 +316,14 @@ def _entry(
     if None in kept:
         return None
     codec = OfferCodec()
-    items = []
+    items, rows = [], []
     for index, line, column, sku, tags, offers in record:
-        rows = [codec.encode(offer) for offer in offers]
-        if None in rows:
+        encoded = [codec.encode(offer) for offer in offers]
+        if None in encoded:
             return None
-        items.append([index, line, column, sku, tags, rows])
-    return {"items": items, "tables": codec.dump(), "problems": kept}
+        items.append([index, line, column, sku, tags, len(encoded)])
+        rows += encoded
+    return {"items": items, "rows": rows, "tables": codec.dump(), "problems": kept}
 
 
 def _operation_rules(catalog: Catalog) -> list[Problem]:

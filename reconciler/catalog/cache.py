@@ -237,17 +237,20 @@ class OfferCodec:
 
     @staticmethod
     def decoder(tables: dict[str, list[Any]]) -> Any:
-        """A function from a row to its Offer (ValueError/TypeError/... on a malformed table)."""
+        """A function from rows to their Offers (ValueError/TypeError/... on a malformed table).
+
+        The rows are trusted as far as their signature goes: this tool wrote them.
+        """
         text = [str(t) for t in tables["text"]]
         decimals: list[Decimal | None] = [Decimal(d) for d in tables["decimals"]]
         decimals.append(None)  # index -1: no value
         tails = [_tail(t, decimals) for t in tables["tails"]]
 
-        def decode(row: list[Any], new: Any = Offer) -> Offer:
-            channel, sku, gtin, price, stock, tail = row
-            if type(sku) is not str or type(gtin) is not str or type(stock) is not int:
-                raise TypeError("not an offer row")
-            return new(text[channel], sku, gtin, decimals[price], stock, *tails[tail])
+        def decode(rows: list[list[Any]], new: Any = Offer) -> list[Offer]:
+            return [
+                new(text[channel], sku, gtin, decimals[price], stock, *tails[tail])
+                for channel, sku, gtin, price, stock, tail in rows
+            ]
 
         return decode
 
