@@ -21,6 +21,7 @@ import json
 import os
 import secrets
 from dataclasses import fields
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from operator import attrgetter
@@ -32,7 +33,9 @@ import orjson
 from reconciler.catalog.model import (
     Condition,
     DeliveryOption,
+    Discount,
     Offer,
+    OperationKind,
     Packaging,
     PriceAlignment,
 )
@@ -193,10 +196,7 @@ class OfferCodec:
         return None if value is None else self._share("decimals", value)
 
     def encode(self, offer: Offer) -> list[Any] | None:
-        """The offer as plain values, or None when it holds something this codec cannot keep
-        (a discount: desired offers get theirs from the operations, after this step)."""
-        if offer.discounts:
-            return None
+        """The offer as plain values."""
         tail = _TAIL(offer)
         packaging = offer.packaging
         key = tail if packaging is None else (*tail, str(packaging.value))  # 1.5 is not 1.50
@@ -228,6 +228,16 @@ class OfferCodec:
             dec(offer.striked_price),
             None if alignment is None else (alignment.align, dec(alignment.minimum_price)),
             None if packaging is None else (packaging.unit, str(packaging.value)),
+            [
+                (
+                    d.start.isoformat(),
+                    d.end.isoformat(),
+                    d.kind.value,
+                    d.percent,
+                    dec(d.reference_price),
+                )
+                for d in offer.discounts
+            ],
             sorted(offer.unknown),
         ]
 
@@ -259,7 +269,8 @@ def _tail(row: list[Any], decimals: list[Decimal | None]) -> tuple[Any, ...]:
     def dec(index: int | None) -> Decimal | None:
         return decimals[-1 if index is None else index]
 
-    condition, vat, eco, dea, days, delivery, comment, striked, alignment, packaging, unknown = row
+    (condition, vat, eco, dea, days, delivery, comment, striked, alignment, packaging) = row[:10]
+    discounts, unknown = row[10:]
     if type(days) is not int or type(comment) is not str:
         raise TypeError("not an offer tail")
     return (
@@ -273,14 +284,23 @@ def _tail(row: list[Any], decimals: list[Decimal | None]) -> tuple[Any, ...]:
         dec(striked),
         None if alignment is None else PriceAlignment(bool(alignment[0]), dec(alignment[1])),
         None if packaging is None else Packaging(str(packaging[0]), Decimal(packaging[1])),
-        (),
+        tuple(
+            Discount(
+                datetime.fromisoformat(start),
+                datetime.fromisoformat(end),
+                OperationKind(kind),
+                int(percent),
+                dec(reference),
+            )
+            for start, end, kind, percent, reference in discounts
+        ),
         frozenset(map(str, unknown)),
     )
 
 
 _TAIL = attrgetter(
     *("condition", "vat", "eco_tax", "dea_tax", "preparation_days", "delivery", "comment"),
-    *("striked_price", "price_alignment", "packaging", "unknown"),
+    *("striked_price", "price_alignment", "packaging", "discounts", "unknown"),
 )
 # The rows above spell Offer's fields in this order: a change to the model must come here too.
 assert tuple(f.name for f in fields(Offer)) == (

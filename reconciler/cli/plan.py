@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,7 +63,14 @@ def _progress_display():  # noqa: ANN202 - a rich Progress, or None when not on 
     )
 
 
-def _plan(directory: Path, channels: tuple[str, ...], skus: tuple[str, ...]) -> Plan:
+def _plan(
+    directory: Path,
+    channels: tuple[str, ...],
+    skus: tuple[str, ...],
+    refresh: str = "auto",
+    max_age_hours: float = 24.0,
+    reads: list | None = None,
+) -> Plan:
     from reconciler.catalog import load_catalog
     from reconciler.plan.diff import Target
 
@@ -96,9 +104,10 @@ def _planned(catalog: Catalog, target: Target) -> Plan:
     from reconciler.plan.build import plan_against_marketplace
 
     display = _progress_display()
+    read = {"refresh": refresh, "max_age": timedelta(hours=max_age_hours), "reads": reads}
     with open_marketplace(catalog) as client:
         if display is None:
-            return plan_against_marketplace(catalog, client, now(), target)
+            return plan_against_marketplace(catalog, client, now(), target, **read)
         with display:
             tasks: dict[str, int] = {}
 
@@ -107,7 +116,7 @@ def _planned(catalog: Catalog, target: Target) -> Plan:
                     tasks[channel] = display.add_task(channel)
                 display.update(tasks[channel], description=f"{channel} {count:,}")
 
-            return plan_against_marketplace(catalog, client, now(), target, progress)
+            return plan_against_marketplace(catalog, client, now(), target, progress, **read)
 
 
 EXAMPLES = """\b
@@ -137,6 +146,24 @@ Examples:
     is_flag=True,
     help="Exit 2 when the plan has changes (0 when none), as Terraform does.",
 )
+@click.option(
+    "--refresh",
+    type=click.Choice(["auto", "full"]),
+    default="auto",
+    envvar="CATALOG_REFRESH",
+    show_default=True,
+    help="auto: read only the offers changed since the last snapshot of the live shop (in "
+    ".catalog/snapshots/) when it is recent enough; full: read every offer (deletions made "
+    "outside this tool are only seen by a full read).",
+)
+@click.option(
+    "--snapshot-max-age",
+    "max_age_hours",
+    type=click.FloatRange(min=0),
+    default=24.0,
+    show_default=True,
+    help="Hours after which a snapshot is not used and the shop is read in full.",
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -147,6 +174,8 @@ def command(
     skus: tuple[str, ...],
     full: bool,
     detailed_exitcode: bool,
+    refresh: str,
+    max_age_hours: float,
 ) -> None:
     """Compare the catalog in DIRECTORY with the live marketplace and show what would change.
 
@@ -156,7 +185,10 @@ def command(
     from reconciler.plan.serialize import save_plan
     from reconciler.render.github import write_github_files
 
-    plan = _plan(directory, channels, skus)
+    reads: list = []
+    plan = _plan(directory, channels, skus, refresh, max_age_hours, reads)
+    for read in reads if refresh == "auto" else []:  # how the live side was read (stderr:
+        click.echo(read.note(), err=True)  # the plan's own formats stay as they are)
     if out is not None:
         try:
             save_plan(plan, str(out))
