@@ -1,8 +1,9 @@
 """The price history of offers, read from the git history of their offers files.
 
 Git runs as a subprocess (`git log --follow --raw` for the commits of a file, their dates and
-blob ids, `git cat-file --batch` to read many versions in one process). A blob never changes, so
-the prices of a version are kept by blob id in the catalog's cache (`.catalog/cache/`, signed:
+blob ids, `git cat-file --batch` to read many versions in one process), each version parsed with the
+catalog's loader (libyaml nodes; aliases shared, never expanded). A blob never changes, so the
+prices of a version are kept by blob id in the catalog's cache (`.catalog/cache/`, signed:
 see reconciler.catalog.cache) and a blob is parsed once, ever; the walk of a file's history is
 kept by HEAD's commit, so an hourly run on an unchanged HEAD asks git for nothing but HEAD.
 
@@ -24,12 +25,8 @@ from pathlib import Path
 import yaml
 
 from reconciler.catalog.cache import FORMAT, SignedStore
+from reconciler.catalog.load import _Builder, compose
 from reconciler.catalog.normal import money
-
-try:
-    _LOADER: type = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _LOADER = yaml.SafeLoader
 
 
 class NotARepository(Exception):
@@ -63,9 +60,11 @@ class PriceHistory:
         self.top, self.head, self.shallow = Path(top), head, shallow == "true"
         self.store = store or SignedStore(None, None)
         self._versions: dict[Path, tuple[Version, ...]] = {}
-        self._prices: dict[str, dict[tuple[str, str], Decimal]] = {}
+        self._prices: dict[str, Prices] = {}
         self._reaches: datetime | None = None
         self._working: dict[Path, str] = {}
+        # the versions in a sale's window with their prices, by (file, start): see omnibus
+        self.windows: dict[tuple[str, datetime], list[tuple[Version, Prices]]] = {}
 
     def reaches(self) -> datetime:
         """The date of the oldest commit git has here: the history is complete from then on.
@@ -93,13 +92,15 @@ class PriceHistory:
 
     def versions(self, file: Path) -> tuple[Version, ...]:
         """The commits of `file`, oldest first, following renames."""
+        if file in self._versions:
+            return self._versions[file]
         file = file.resolve()
         if file not in self._versions:
             self._versions[file] = self._log(file)
         return self._versions[file]
 
-    def prices(self, versions: list[Version]) -> list[dict[tuple[str, str], Decimal]]:
-        """For each version, its prices by (channel, sku); read together in one git process."""
+    def prices(self, versions: list[Version]) -> list[Prices]:
+        """For each version, its prices (see `price_for`); read together in one git process."""
         missing = {}
         for version in versions:
             key = version.blob or f"{version.commit}:{version.path}"
@@ -110,20 +111,19 @@ class PriceHistory:
                 for (key, version), text in zip(
                     missing.items(), self._read(list(missing.values())), strict=True
                 ):
-                    self._prices[key] = prices = prices_in(text)
+                    found = {f"{c}\x1f{s}": p for (c, s), p in prices_in(text).items()}
+                    self._prices[key] = found
                     if version.blob:
-                        kept = [[c, s, str(p)] for (c, s), p in prices.items()]
+                        kept = {k: str(p) for k, p in found.items()}
                         self.store.put(_entry_name("prices", version.blob), kept)
         return [self._prices[v.blob or f"{v.commit}:{v.path}"] for v in versions]
 
     def _stored(self, blob: str) -> bool:
+        """Prices of a blob from the cache: texts, made Decimal only when looked up."""
         kept = self.store.get(_entry_name("prices", blob)) if len(blob) == 40 else None
-        if not isinstance(kept, list):
+        if not isinstance(kept, dict):
             return False
-        try:
-            self._prices[blob] = {(c, s): Decimal(p) for c, s, p in kept}
-        except (ValueError, TypeError, ArithmeticError):
-            return False
+        self._prices[blob] = kept
         return True
 
     def _log(self, file: Path) -> tuple[Version, ...]:
@@ -202,9 +202,9 @@ def prices_in(text: str) -> dict[tuple[str, str], Decimal]:
 
     An old version that no longer parses simply holds no prices.
     """
-    try:
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError:
+    try:  # the catalog's own loader: libyaml's nodes, plain values built without PyYAML's
+        data = _Builder("&" in text).build(compose(text))  # constructor (twice as fast)
+    except (yaml.YAMLError, RecursionError):
         return {}
     entries = data.get("offers") if isinstance(data, dict) else None
     prices: dict[tuple[str, str], Decimal] = {}
@@ -220,8 +220,19 @@ def prices_in(text: str) -> dict[tuple[str, str], Decimal]:
     return prices
 
 
-def price_for(prices: dict[tuple[str, str], Decimal], channel: str, sku: str) -> Decimal | None:
-    return prices.get((channel, sku), prices.get(("", sku)))
+Prices = dict[str, "Decimal | str"]  # "channel\x1fsku" ("" channel: every channel) -> price
+
+
+def price_for(prices: Prices, channel: str, sku: str) -> Decimal | None:
+    found = prices.get(f"{channel}\x1f{sku}")
+    if found is None:
+        found = prices.get(f"\x1f{sku}")
+    if isinstance(found, str):
+        try:
+            return Decimal(found)
+        except ArithmeticError:  # an entry of the cache that is no price: no price
+            return None
+    return found
 
 
 def _put(prices: dict[tuple[str, str], Decimal], key: tuple[str, str], value: object) -> None:

@@ -26,6 +26,7 @@ from reconciler.operations.discounts import discount_for, instant
 from reconciler.operations.history import (
     NotARepository,
     PriceHistory,
+    Prices,
     Version,
     price_for,
 )
@@ -168,13 +169,7 @@ def lowest_price(
     origin = catalog.origins.get(offer.key)
     if origin is None:
         return lowest
-    file = _path(catalog, origin.file)
-    versions = [
-        v
-        for v in _in_window(history.versions(file), instant(start))
-        if v.blob != history.working_blob(file)  # the working file: its prices are the current ones
-    ]
-    for version, prices in zip(versions, history.prices(versions), strict=True):
+    for version, prices in _window(catalog, history, origin.file, instant(start)):
         price = price_for(prices, offer.channel, offer.sku)
         if price is not None and price < lowest.price:
             since = max(version.date, instant(start) - WINDOW)
@@ -194,6 +189,23 @@ def _check_offer(
     if reference <= lowest.price:
         return None
     return OmnibusFinding(operation, offer.sku, reference, lowest)
+
+
+def _window(
+    catalog: Catalog, history: PriceHistory, file: str, start: datetime
+) -> list[tuple[Version, Prices]]:
+    """The versions of an offers file in the window before `start`, with their prices: worked
+    out once per file and sale (every offer of the file on sale asks)."""
+    memo = history.windows
+    if (file, start) not in memo:
+        path = _path(catalog, file)
+        versions = [
+            v
+            for v in _in_window(history.versions(path), start)
+            if v.blob != history.working_blob(path)  # the working file: its prices are current
+        ]
+        memo[file, start] = list(zip(versions, history.prices(versions), strict=True))
+    return memo[file, start]
 
 
 def _in_window(versions: tuple[Version, ...], start: datetime) -> list[Version]:

@@ -118,7 +118,7 @@ def test_commits_within_one_second_keep_their_order(tmp_path: Path) -> None:
         repo.folder / "offers" / "main.yaml"
     )
     history = history_module.PriceHistory(repo.folder)
-    prices = [p[("", "A")] for p in history.prices(list(versions))]
+    prices = [history_module.price_for(p, "", "A") for p in history.prices(list(versions))]
     assert prices == [Decimal(p) for p in ("50.00", "29.99", "45.00", "40.00")]
 
 
