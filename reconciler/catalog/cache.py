@@ -7,7 +7,8 @@ schemas), so a changed file, settings or tool simply finds no entry.
 
 The folder is input like any other (it can arrive with a pull request or a CI cache), so an
 entry is plain data (orjson, never pickle) and signed with a key kept outside the catalog
-(`~/.cache/catalog-reconciler/cache.key`, or `$XDG_CACHE_HOME`): an entry that is corrupt,
+(`~/.cache/catalog-reconciler/cache.key`, or under `$XDG_CACHE_HOME`, or the CATALOG_CACHE_KEY
+secret): an entry that is corrupt,
 truncated, written by another machine or planted in the catalog is ignored, and the file is
 parsed as if there were no cache. A file with an error is never cached: its problems are found
 again, with their exact places.
@@ -67,7 +68,14 @@ def _key_file() -> Path:
 
 @cache
 def _signing_key() -> bytes | None:
-    """This machine's key (made on first use); None when it cannot be kept: no cache then."""
+    """This machine's key (made on first use); None when it cannot be kept: no cache then.
+
+    CATALOG_CACHE_KEY (a CI secret) gives it instead of the file: for a CI whose cache can only
+    hold paths inside the checkout, where a key file could arrive with a merge request.
+    """
+    given = os.environ.get("CATALOG_CACHE_KEY")
+    if given:
+        return hashlib.blake2b(given.encode(), digest_size=32).digest()
     path = _key_file()
     try:
         key = path.read_bytes()

@@ -179,3 +179,22 @@ def test_no_cache_when_the_state_folder_is_unusable(demo: Path, parsed: list[str
     second, _ = check_catalog(demo)
     assert len(parsed) == 4
     assert first is not None and second is not None and first.offers == second.offers
+
+
+def test_a_key_given_by_the_ci_signs_instead_of_the_file(
+    demo: Path, parsed: list[str], monkeypatch
+):
+    from reconciler.catalog import cache
+
+    monkeypatch.setenv("CATALOG_CACHE_KEY", "a CI secret")
+    cache._signing_key.cache_clear()
+    check_catalog(demo)
+    monkeypatch.setenv("XDG_CACHE_HOME", "/nonexistent/elsewhere")  # no key file needed
+    cache._signing_key.cache_clear()
+    parsed.clear()
+    check_catalog(demo)
+    assert parsed == []
+    monkeypatch.setenv("CATALOG_CACHE_KEY", "another secret")
+    cache._signing_key.cache_clear()
+    check_catalog(demo)
+    assert len(parsed) == 4
