@@ -102,9 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("dir", type=Path)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is kept")
-    parser.add_argument(
-        "--child", choices=(*MEASURES, "validate"), help=argparse.SUPPRESS
-    )
+    parser.add_argument("--child", choices=(*MEASURES, "validate"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         figures = MEASURES.get(args.child, measure_validate)(args.dir)

@@ -81,7 +81,8 @@ def _plan(
                 f"--channel {channel}: {unknown_name('channel', channel, catalog.channels)}"
             )
     target = Target(channels=channels, skus=skus)
-    plan = _planned(catalog, target)
+    read = {"refresh": refresh, "max_age": timedelta(hours=max_age_hours), "reads": reads}
+    plan = _planned(catalog, target, read)
     _every_glob_matched(skus, [sku for _, sku in catalog.offers], plan)
     return plan
 
@@ -98,13 +99,13 @@ def _every_glob_matched(globs: tuple[str, ...], skus: list[str], plan: Plan) -> 
             )
 
 
-def _planned(catalog: Catalog, target: Target) -> Plan:
+def _planned(catalog: Catalog, target: Target, read: dict) -> Plan:
+    """The plan; `read`: how to read the live shop (plan_against_marketplace's keywords)."""
     from reconciler.clock import now
     from reconciler.marketplace.connect import open_marketplace
     from reconciler.plan.build import plan_against_marketplace
 
     display = _progress_display()
-    read = {"refresh": refresh, "max_age": timedelta(hours=max_age_hours), "reads": reads}
     with open_marketplace(catalog) as client:
         if display is None:
             return plan_against_marketplace(catalog, client, now(), target, **read)

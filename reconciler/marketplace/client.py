@@ -69,11 +69,14 @@ def next_page(
     response: httpx.Response, path: str, params: Mapping[str, Any] | None
 ) -> tuple[str, Mapping[str, Any] | None] | None:
     """Where the page after `response` is: the same path and query plus the link's cursor (its
-    spelling kept: `cursor` or `Cursor`); a link without a cursor is followed as it is."""
+    spelling kept: `cursor` or `Cursor`); a link without a cursor, or to another origin, is
+    followed as it is (and the latter refused by `request`)."""
     following = response.links.get("next", {}).get("url")
     if not following:
         return None
     link = response.url.join(following)
+    if origin(link) != origin(response.url):
+        return str(link), None  # elsewhere: `request` refuses it, naming where it pointed
     for spelling in ("cursor", "Cursor"):
         cursor = link.params.get(spelling)
         if cursor:
