@@ -92,7 +92,8 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         defaults = files.settings.data.get("defaults", {})  # type: ignore[union-attr]
         resolver = resolve.OfferResolver(files.settings, settings["channels"], defaults, merge)
     declared = _Declared()
-    parse_cache = ParseCache.of(files.root, files.settings.path) if resolver else None
+    # catalog.yaml's text (it parsed, or there is no resolver) stands for its bytes: read once
+    parse_cache = ParseCache.of(files.root, files.settings.text.encode()) if resolver else None
     for path in files.offers:
         if resolver is None or parse_cache is None:
             loaded = load_yaml(path, str(path))
@@ -216,7 +217,7 @@ class _Declared:
         entry = parse_cache.get(name) if name else None
         if entry is not None and self.replay(entry, str(path), resolver, problems):
             return
-        loaded = load_yaml(path, str(path))
+        loaded = load_yaml(path, str(path), content)
         first = len(problems)
         record: list[list[Any]] | None = [] if name else None
         self.add(loaded, _checked(loaded, "offers", problems), resolver, problems, record)

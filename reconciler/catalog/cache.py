@@ -55,7 +55,8 @@ def tool_digest() -> bytes:
 
     digest = hashlib.blake2b(FORMAT, digest_size=32)
     for source in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+        with open(source, "rb") as code:  # noqa: PTH123
+            digest.update(source.name.encode() + b"\0" + code.read())
     for name in schema.SCHEMA_NAMES:
         digest.update(json.dumps(schema.schema(name), sort_keys=True).encode())
     return digest.digest()
@@ -78,7 +79,8 @@ def _signing_key() -> bytes | None:
         return hashlib.blake2b(given.encode(), digest_size=32).digest()
     path = _key_file()
     try:
-        key = path.read_bytes()
+        with open(path, "rb") as kept:  # noqa: PTH123
+            key = kept.read()
     except FileNotFoundError:
         key = b""
     except OSError:
@@ -92,7 +94,8 @@ def _signing_key() -> bytes | None:
         with os.fdopen(fd, "wb") as out:
             out.write(secrets.token_bytes(32))
         os.replace(temporary, path)
-        key = path.read_bytes()  # another process may have won the race: use its key
+        with open(path, "rb") as kept:  # noqa: PTH123 - another process may have won the race
+            key = kept.read()
     except OSError:
         return None
     return key if len(key) == 32 else None
@@ -125,7 +128,8 @@ class SignedStore:
         if self.folder is None or self.key is None:
             return None
         try:
-            raw = (self.folder / name).read_bytes()
+            with open(self.folder / name, "rb") as entry:  # noqa: PTH123 - not a catalog file
+                raw = entry.read()
         except OSError:
             return None
         body = raw[_SIGNATURE:]
@@ -160,13 +164,10 @@ class ParseCache(SignedStore):
         self.context = hashlib.blake2b(tool_digest() + settings, digest_size=32).digest()
 
     @classmethod
-    def of(cls, root: str | Path, settings: Path | None = None) -> ParseCache:  # type: ignore[override]
+    def of(cls, root: str | Path, settings: bytes) -> ParseCache:  # type: ignore[override]
+        """The cache of the catalog at `root` whose catalog.yaml holds `settings`."""
         store = SignedStore.of(root)
-        try:
-            settings_bytes = settings.read_bytes() if settings else b""
-        except OSError:
-            return cls(None, None, b"")
-        return cls(store.folder, store.key, settings_bytes)
+        return cls(store.folder, store.key, settings)
 
     def name_of(self, content: bytes) -> str:
         return hashlib.blake2b(content, digest_size=32, key=self.context).hexdigest()

@@ -55,10 +55,10 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     names: list[str] = []
     real = load_module.load_yaml
 
-    def counting(path: Path, name: str) -> load_module.YamlFile:
+    def counting(path: Path, name: str, *raw: bytes) -> load_module.YamlFile:
         if path.parent.name == "offers":
             names.append(path.name)
-        return real(path, name)
+        return real(path, name, *raw)
 
     monkeypatch.setattr("reconciler.catalog.load_yaml", counting)
     return names
@@ -140,7 +140,7 @@ def test_an_entry_signed_elsewhere_is_not_trusted(demo: Path, tmp_path: Path, mo
     calls: list[str] = []
     real = load_module.load_yaml
     monkeypatch.setattr(
-        "reconciler.catalog.load_yaml", lambda p, n: calls.append(p.name) or real(p, n)
+        "reconciler.catalog.load_yaml", lambda p, n, *r: calls.append(p.name) or real(p, n, *r)
     )
     check_catalog(demo)
     assert "pantry.yaml" in calls
