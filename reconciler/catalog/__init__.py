@@ -92,12 +92,15 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         defaults = files.settings.data.get("defaults", {})  # type: ignore[union-attr]
         resolver = resolve.OfferResolver(files.settings, settings["channels"], defaults, merge)
     declared = _Declared()
-    # catalog.yaml's text (it parsed, or there is no resolver) stands for its bytes: read once
-    parse_cache = ParseCache.of(files.root, files.settings.text.encode()) if resolver else None
+    # catalog.yaml's text (it parsed, or there is no resolver) stands for its bytes: read once.
+    # Not with sources: what a file resolves to then depends on the feeds too, and their merge
+    # keeps its own account of the skus it saw (a cache keyed by the file would miss both).
+    cacheable = resolver is not None and merge is None
+    parse_cache = ParseCache.of(files.root, files.settings.text.encode()) if cacheable else None
     for path in files.offers:
         if resolver is None or parse_cache is None:
             loaded = load_yaml(path, str(path))
-            declared.add(loaded, _checked(loaded, "offers", problems), None, problems)
+            declared.add(loaded, _checked(loaded, "offers", problems), resolver, problems)
             continue
         declared.add_file(path, resolver, parse_cache, problems)
     operations = _operations(files, problems)

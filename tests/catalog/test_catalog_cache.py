@@ -11,9 +11,10 @@ import pytest
 
 from reconciler.catalog import check_catalog
 from reconciler.catalog import load as load_module
+from reconciler.resources import DEMO_CATALOG
 from reconciler.state import StateFolder
 
-DEMO = Path(__file__).resolve().parents[2] / "catalogs" / "demo"
+DEMO = Path(str(DEMO_CATALOG))
 EXTRA = """offers:
   - sku: OIL-1L
     gtin: "3760452700992"
