@@ -26,7 +26,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from reconciler.catalog.cache import OfferCodec, SignedStore, _signing_key
+from reconciler.catalog.cache import OfferCodec, SignedStore
 from reconciler.catalog.model import Offer, SalesChannel
 from reconciler.clock import now as clock_now
 from reconciler.marketplace.client import MarketplaceClient
@@ -75,7 +75,7 @@ class Snapshots:
         catalog listens on a new port each run, its offers stay)."""
         self.root = Path(root)
         self.identity = f"{where or client.api_url}|{client.seller_id}|{_tool_version()}"
-        key = None if os.environ.get("CATALOG_NO_CACHE") else _signing_key()
+        key = SignedStore.of(root).key  # None: no cache here (turned off, or the install)
         try:
             folder = StateFolder(root).snapshots if key is not None else None
         except (StateFolderUnusable, OSError):
