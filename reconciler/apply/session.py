@@ -20,6 +20,7 @@ from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.live import read_live_offers
 from reconciler.plan.build import plan_against_marketplace
 from reconciler.plan.model import Plan
+from reconciler.plan.readback import NO_RESEND, Resend
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class ApplyRequest:
     ack: str | None = None
     allow: tuple[str, ...] = ()
     options: ApplyOptions = field(default_factory=ApplyOptions)
+    resend: Resend = field(default_factory=Resend)  # --resend / --since
 
 
 def sandbox_root(client: MarketplaceClient) -> str:
@@ -41,9 +43,9 @@ def store_opener(catalog: Catalog, client: MarketplaceClient) -> Callable[[], Of
     return lambda: open_store(catalog.package_store, sandbox)
 
 
-def current_plan(catalog: Catalog, client: MarketplaceClient) -> Plan:
+def current_plan(catalog: Catalog, client: MarketplaceClient, resend: Resend = NO_RESEND) -> Plan:
     """The plan `catalog plan` would show now (delivery modes checked, every channel read)."""
-    return plan_against_marketplace(catalog, client, clock.now())
+    return plan_against_marketplace(catalog, client, clock.now(), resend=resend)
 
 
 def checked_saved_plan(
@@ -88,7 +90,7 @@ class ApplySession:
         self.resumed = self.run.resume()
         saved = self.request.saved_plan
         if saved is None:
-            plan = current_plan(self.catalog, self.client)
+            plan = current_plan(self.catalog, self.client, self.request.resend)
         else:
             self.done = checked_saved_plan(self.catalog, self.client, self.journal, saved)
             plan = saved

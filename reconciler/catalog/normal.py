@@ -38,18 +38,21 @@ _CONDITION_ALIASES = {
     "average": Condition.AVERAGE,
 }
 
-# API delivery-mode codes and the names an XML package uses for them.
+# API delivery-mode codes and the names an XML package uses for them, as two independent
+# production integrations (a PrestaShop module, a Java ERP) map them (API.md).
 XML_DELIVERY_NAMES: dict[str, str] = {
     "STD": "Standard",
     "TRK": "Tracked",
     "REG": "Registered",
-    "REL": "Relay",
-    "MDR": "MondialRelay",
+    "MAG": "Relay",  # in-store pickup
+    "REL": "MondialRelay",
+    "SO1": "SoColissimo",
     "RCO": "RelaisColis",
-    "SOC": "SoColissimo",
-    "BPE": "BigParcelEco",
-    "BPS": "BigParcelStandard",
-    "BPC": "BigParcelComfort",
+    "RIM": "EnMagasin",  # immediate in-store pickup
+    "TNT": "TNT",
+    "LV1": "BigParcelEco",
+    "LV2": "BigParcelStandard",
+    "LV3": "BigParcelComfort",
     "EXP": "Express",
     "FST": "Fast",
 }

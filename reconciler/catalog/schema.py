@@ -131,7 +131,7 @@ _TYPE_NAMES = {
 }
 _PATTERN_HINTS = {
     "gtin": "must be a GTIN of 8, 12, 13 or 14 digits",
-    "mode": "must be a delivery mode code of 3 capital letters (TRK, REG, STD, ...)",
+    "mode": "must be a delivery mode code of 3 capital letters or digits (TRK, REG, LV2, SO1, ...)",
     "start": "must be a date and time such as 2027-01-07T08:00:00+01:00",
     "end": "must be a date and time such as 2027-02-03T23:59:00+01:00",
     "url": "must be an http(s) URL with a {name} placeholder",

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from reconciler.catalog.model import Offer
 from reconciler.catalog.normal import API_CONDITIONS
+from reconciler.marketplace import wire
 from reconciler.plan.model import Action, Change
 
 MAX_OFFERS_PER_PACKAGE = 50_000
@@ -45,47 +46,55 @@ def taxes(offer: Offer) -> list[dict[str, object]]:
     """VAT and Ecotax always (the documented codes); DEA only when there is one: no source
     names its code for sure (`DEA`, `Deatax`, `deaTax` are all seen), so a zero is not risked."""
     listed: list[dict[str, object]] = [
-        {"code": "VAT", "value": number(offer.vat)},
-        {"code": "Ecotax", "value": number(offer.eco_tax)},
+        {wire.TAX_CODE: wire.TAX_VAT, wire.TAX_VALUE: number(offer.vat)},
+        {wire.TAX_CODE: wire.TAX_ECO, wire.TAX_VALUE: number(offer.eco_tax)},
     ]
     if offer.dea_tax:
-        listed.append({"code": "DEA", "value": number(offer.dea_tax)})
+        listed.append({wire.TAX_CODE: wire.TAX_DEA, wire.TAX_VALUE: number(offer.dea_tax)})
     return listed
 
 
 def delivery_modes(offer: Offer) -> list[dict[str, object]]:
     return [
-        {"code": d.mode, "cost": number(d.cost), "additionalCost": number(d.additional_cost)}
+        {
+            wire.DELIVERY_CODE: d.mode,
+            wire.DELIVERY_COST: number(d.cost),
+            wire.DELIVERY_ADDITIONAL_COST: number(d.additional_cost),
+        }
         for d in offer.delivery
     ]
 
 
 def upsert_request(offer: Offer) -> dict[str, object]:
     return {
-        "sellerExternalReference": offer.sku,
-        "product": {"gtin": offer.gtin},
-        "condition": API_CONDITIONS[offer.condition],
-        "price": {"price": number(offer.price), "taxes": taxes(offer)},
-        "deliveryModes": delivery_modes(offer),
-        "preparationTime": offer.preparation_days,
-        "quantity": offer.stock,
+        wire.SKU: offer.sku,
+        wire.PRODUCT: {wire.GTIN: offer.gtin},
+        wire.CONDITION: API_CONDITIONS[offer.condition],
+        wire.PRICE: _price(offer),
+        wire.DELIVERY_MODES: delivery_modes(offer),
+        wire.PREPARATION_TIME: offer.preparation_days,
+        wire.QUANTITY: offer.stock,
     }
 
 
+def _price(offer: Offer) -> dict[str, object]:
+    return {wire.PRICE: number(offer.price), wire.TAXES: taxes(offer)}
+
+
 def update_request(offer: Offer, fields: frozenset[str]) -> dict[str, object]:
-    body: dict[str, object] = {"sellerExternalReference": offer.sku}
+    body: dict[str, object] = {wire.SKU: offer.sku}
     if "condition" in fields:
-        body["condition"] = API_CONDITIONS[offer.condition]
+        body[wire.CONDITION] = API_CONDITIONS[offer.condition]
     if "price" in fields or fields & _TAX_FIELDS:
         # The price node travels whole: a price without its taxes is refused (sandbox code 1007,
         # and the API's own example never shows one alone).
-        body["price"] = {"price": number(offer.price), "taxes": taxes(offer)}
+        body[wire.PRICE] = _price(offer)
     if "delivery" in fields:
-        body["deliveryModes"] = delivery_modes(offer)
+        body[wire.DELIVERY_MODES] = delivery_modes(offer)
     if "preparation_days" in fields:
-        body["preparationTime"] = offer.preparation_days
+        body[wire.PREPARATION_TIME] = offer.preparation_days
     if "stock" in fields:
-        body["quantity"] = offer.stock
+        body[wire.QUANTITY] = offer.stock
     return body
 
 
@@ -103,9 +112,9 @@ def offer_request(change: Change) -> dict[str, object]:
     """The body the API receives for one change, in its package's type."""
     kind = package_type(change)
     if kind == DELETE:
-        return {"sellerExternalReference": change.sku}
+        return {wire.SKU: change.sku}
     if change.action is Action.WITHDRAW:  # not planned on json channels, but harmless: stock 0
-        return {"sellerExternalReference": change.sku, "quantity": 0}
+        return {wire.SKU: change.sku, wire.QUANTITY: 0}
     assert change.after is not None, f"{change.sku}: a {change.action} needs the desired offer"
     if kind == UPSERT:
         return upsert_request(change.after)

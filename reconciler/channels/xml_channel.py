@@ -7,7 +7,7 @@ rejection with its meaning). Journaled like the JSON side (see reconciler.apply.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from reconciler.catalog.model import SalesChannel
@@ -23,6 +23,7 @@ from reconciler.channels.pacing import Pacing
 from reconciler.channels.store import OfferPackageStore, StoreRefused, public_url
 from reconciler.channels.xml_packages import XmlPackage, build_zip
 from reconciler.errors import MarketplaceUnreachable
+from reconciler.marketplace import wire
 from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused, parse_json
 from reconciler.marketplace.governor import AnswerLost
 
@@ -138,14 +139,14 @@ class XmlChannel:
 
     def follow(self, sent: SentPackage, resumed: bool = False) -> PackageOutcome:
         log = self._wait(sent.package_id)
-        state = str(_first(log, "state", "status", "packageState") or "")
-        whole = _first(log, "result") or {}
+        state = str(wire.find(log, *wire.LOG_STATE) or "")
+        whole = wire.find(log, wire.RESULT) or {}
         lines = self._log_lines(sent.package_id, log)
         offers = tuple(
             self._outcome(sku, action, lines.get(sku), state, whole)
             for sku, action in sent.actions.items()
         )
-        message = str(whole.get("message", "")) if isinstance(whole, dict) else ""
+        message = str(wire.find(whole, wire.MESSAGE) or "")
         outcome = PackageOutcome(
             self.channel.name,
             SUBMISSION,
@@ -179,7 +180,7 @@ class XmlChannel:
     def _wait(self, package_id: str) -> dict[str, Any]:
         return self.pacing.follow(
             lambda: self._get_log(package_id),
-            lambda log: str(_first(log, "state", "status", "packageState") or "") in DONE_STATES,
+            lambda log: str(wire.find(log, *wire.LOG_STATE) or "") in DONE_STATES,
             governor=self.client.governor,
             what=f"package {package_id} ({self.channel.id})",
         )
@@ -189,13 +190,19 @@ class XmlChannel:
         lines: dict[str, dict[str, Any]] = {}
         log, page = first, 1
         while True:
-            items = _first(log, "offers", "items", "offerLogs") or []
+            items = wire.find(log, *wire.LOG_LINES) or []
             for item in items:
-                sku = _first(item, "sellerProductId", "SellerProductId", "sellerExternalReference")
+                sku = wire.find(item, *wire.LOG_LINE_SKU)
                 if sku is not None:
                     lines[str(sku)] = item
-            pages = _first(log, "pageCount")
-            last = page >= int(pages) if pages is not None else len(items) < LOG_PAGE_SIZE
+            pages = wire.find(log, *wire.LOG_PAGE_COUNT)
+            total = wire.find(log, *wire.LOG_TOTAL)
+            if pages is not None:
+                last = page >= int(pages)
+            elif total is not None:
+                last = len(lines) >= int(total)
+            else:
+                last = len(items) < LOG_PAGE_SIZE
             if last or not items:
                 return lines
             page += 1
@@ -207,17 +214,16 @@ class XmlChannel:
         name = self.channel.name
         if line is None:
             if isinstance(whole, dict) and whole:
-                code = str(whole.get("resultCode", ""))
-                text = str(whole.get("message", "")) or f"package {state}"
+                code = str(wire.find(whole, wire.RESULT_CODE) or "")
+                text = str(wire.find(whole, wire.MESSAGE) or "") or f"package {state}"
             else:
                 code, text = "", f"no line for this offer in the integration log (package {state})"
             return OfferOutcome(name, sku, action, OfferStatus.REJECTED, code, text)
-        results = _first(line, "results", "resultCodes", "errors") or []
-        codes = [
-            str(r.get("resultCode", r.get("code", ""))) for r in results if isinstance(r, dict)
-        ]
-        texts = [str(r.get("message", "")) for r in results if isinstance(r, dict)]
-        status = str(_first(line, "integrationStatus", "status") or "")
+        results = wire.find(line, *wire.LOG_LINE_RESULTS) or []
+        results = [r for r in results if isinstance(r, dict)]
+        codes = [str(wire.find(r, *wire.LOG_RESULT_CODE) or "") for r in results]
+        texts = [str(wire.find(r, *wire.LOG_RESULT_MESSAGE) or "") for r in results]
+        status = str(wire.find(line, *wire.LOG_LINE_STATUS) or "")
         ok = status == "Integrated" or (codes and all(c in SUCCESS_CODES for c in codes))
         if ok and status != "Rejected":
             return OfferOutcome(name, sku, action, OfferStatus.INTEGRATED, ", ".join(codes))
@@ -236,26 +242,15 @@ class XmlChannel:
         return self.follow(sent, resumed=True)
 
 
-def _first(mapping: Any, *names: str) -> Any:
-    if not isinstance(mapping, Mapping):
-        return None
-    for name in names:
-        if name in mapping and mapping[name] is not None:
-            return mapping[name]
-    return None
-
-
 def _package_id(response: Any) -> str:
     location = response.headers.get("Content-Location") or response.headers.get("Location")
     try:
         body = response.json()
     except ValueError:
         body = None
-    if isinstance(body, (str, int)) and str(body):
-        return str(body)
-    found = _first(body, "packageId", "id", "PackageId")
+    found = wire.package_id(body) or wire.package_id(wire.find(body, *wire.PACKAGE_ID))
     if found is not None:
-        return str(found)
+        return found
     if location:
         return location.rstrip("/").rsplit("/", 1)[-1]
     raise MarketplaceUnreachable("POST /offer-integration-packages answered without a package id")

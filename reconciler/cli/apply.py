@@ -7,9 +7,11 @@ plan, 7 marketplace unreachable.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
+from reconciler.cli.plan import resend_options, resend_request
 from reconciler.errors import ExitCode, UsageError, printable
 from reconciler.plan.guards import GUARD_NAMES
 
@@ -72,6 +74,7 @@ Examples:
     help="Stop sending once this many offers were rejected.",
 )
 @click.option("--report", "report_file", type=click.Path(dir_okay=False), help="JSON report.")
+@resend_options
 def command(
     directory: str,
     plan_file: str | None,
@@ -80,6 +83,8 @@ def command(
     allow: tuple[str, ...],
     max_failures: int | None,
     report_file: str | None,
+    resend: tuple[str, ...],
+    since: str | None,
 ) -> None:
     """Apply the plan: send the packages, follow their integration, report offer by offer.
 
@@ -99,7 +104,10 @@ def command(
     from reconciler.render.text import print_plan
 
     catalog = load_catalog(directory)
+    if plan_file and (resend or since):
+        raise UsageError("--resend/--since: a saved plan already says what it sends")
     request = ApplyRequest(
+        resend=resend_request(catalog, Path(directory), resend, since),
         saved_plan=load_plan(plan_file) if plan_file else None,
         ack=ack,
         allow=allow,

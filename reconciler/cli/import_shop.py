@@ -28,6 +28,8 @@ Importing twice gives the same bytes; `catalog plan` on the result shows no chan
 With --replace over an existing catalog, the import updates it in place: catalog.yaml, each
 sku's file and tags, operation names and selectors are kept, and an offers file whose offers
 did not change is not touched (its comments stay); what could not be kept is listed.
+A field the marketplace does not return is never invented: it comes from --default FIELD=VALUE
+or the catalog folder's defaults (the import says which), or the import stops naming it.
 """
 
 
@@ -70,6 +72,14 @@ did not change is not touched (its comments stay); what could not be kept is lis
     help="Who owns the stock: the offers files, nobody (unmanaged: never compared), or a CSV "
     "export in the folder (declared as source erp-stock, first written with the live stock).",
 )
+@click.option(
+    "--default",
+    "default_values",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="The value of a field the marketplace does not return (vat=20, preparation_days=2, "
+    "'delivery=[{mode: TRK, cost: 4.9, additional_cost: 1}]'); wins over catalog.yaml defaults.",
+)
 def command(
     catalog_dir: Path | None,
     out: Path,
@@ -82,16 +92,19 @@ def command(
     auth_url: str | None,
     sandbox: str | None,
     stock_owner: str,
+    default_values: tuple[str, ...],
 ) -> None:
     """Write the live offers and operations of a shop as a catalog folder (--out)."""
     from reconciler.catalog import load_catalog
     from reconciler.clock import now
     from reconciler.importing.documents import SplitBy, catalog_documents
+    from reconciler.importing.fill import fill_unknown, given_defaults
     from reconciler.importing.folder import bring_embedded_shop, write_folder
     from reconciler.importing.owners import StockOwnerUnknown, stock_owners
     from reconciler.importing.source import ImportUsage, only_channels, settings_from_options
     from reconciler.marketplace.connect import open_marketplace
     from reconciler.marketplace.live import read_live_offers
+    from reconciler.plan.readback import set_aside
     from reconciler.state import ignore_in_git
 
     marketplace = {"api_url": api_url, "auth_url": auth_url, "sandbox": sandbox}
@@ -116,6 +129,10 @@ def command(
         raise ImportUsage(str(err)) from None
     with open_marketplace(settings) as client:
         live = read_live_offers(client, list(settings.channels.values()))
+    catalog_yaml = None if catalog_dir is None else catalog_dir / "catalog.yaml"
+    defaults, where = given_defaults(catalog_yaml, default_values)
+    live, aside = set_aside(live)  # a condition the client cannot read: not imported, named
+    live, provenance = fill_unknown(live, defaults, where)
     owners = stock_owners(stock_owner, live)
     files = catalog_documents(settings, live, now(), SplitBy(split_by), previous, owners)
     done = write_folder(out, {**files, **(owners.files if owners else {})}, replace=replace)
@@ -130,6 +147,10 @@ def command(
         click.echo(f"Kept as written (nothing changed): {', '.join(done.unchanged)}")
     for line in done.lost():
         click.echo(f"Not kept: {line}")
+    for line in provenance.lines():
+        click.echo(f"  {line}")
+    for channel, named in sorted(aside.items()):
+        click.echo(f"  not imported from {channel}: {'; '.join(sorted(named))}")
     if settings.marketplace.sandbox:
         shop, copied = bring_embedded_shop(settings, out)
         if copied:

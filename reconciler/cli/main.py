@@ -33,6 +33,7 @@ COMMANDS = {
     "import": "reconciler.cli.import_shop",
     "comment": "reconciler.cli.comment",
     "reviewed-plan": "reconciler.cli.reviewed",
+    "doctor": "reconciler.cli.doctor",
 }
 
 

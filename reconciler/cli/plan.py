@@ -63,6 +63,43 @@ def _progress_display():  # noqa: ANN202 - a rich Progress, or None when not on 
     )
 
 
+def resend_options(command):  # noqa: ANN001, ANN201 - a click command
+    """--resend and --since, shared by plan and apply."""
+    command = click.option(
+        "--since",
+        metavar="REF",
+        help="Also send the fields the marketplace does not return that changed in git since "
+        "REF (a pull request's base, the last applied commit).",
+    )(command)
+    return click.option(
+        "--resend",
+        multiple=True,
+        metavar="FIELD",
+        help="Send this field of every targeted offer whatever the live side says "
+        "(repeatable; 'all' for every field). Guarded like any update.",
+    )(command)
+
+
+def resend_request(catalog, directory: Path, resend: tuple[str, ...], since: str | None):  # noqa: ANN001, ANN201
+    """The Resend a plan is built with, from --resend and --since (a bad value: usage error)."""
+    from reconciler.catalog.at_ref import RefUnreadable, catalog_at
+    from reconciler.clock import now
+    from reconciler.operations.discounts import desired_offers
+    from reconciler.plan.readback import Resend, resend_fields
+
+    try:
+        fields = resend_fields(resend)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    previous = None
+    if since is not None:
+        try:
+            previous = desired_offers(catalog_at(directory, since), now())
+        except RefUnreadable as err:
+            raise UsageError(f"--since {since}: {err}") from None
+    return Resend(fields, previous, since)
+
+
 def _plan(
     directory: Path,
     channels: tuple[str, ...],
@@ -70,6 +107,8 @@ def _plan(
     refresh: str = "auto",
     max_age_hours: float = 24.0,
     reads: list | None = None,
+    resend: tuple[str, ...] = (),
+    since: str | None = None,
 ) -> Plan:
     from reconciler.catalog import load_catalog
     from reconciler.plan.diff import Target
@@ -82,6 +121,7 @@ def _plan(
             )
     target = Target(channels=channels, skus=skus)
     read = {"refresh": refresh, "max_age": timedelta(hours=max_age_hours), "reads": reads}
+    read["resend"] = resend_request(catalog, directory, resend, since)
     plan = _planned(catalog, target, read)
     _every_glob_matched(skus, [sku for _, sku in catalog.offers], plan)
     return plan
@@ -165,6 +205,7 @@ Examples:
     show_default=True,
     help="Hours after which a snapshot is not used and the shop is read in full.",
 )
+@resend_options
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -177,6 +218,8 @@ def command(
     detailed_exitcode: bool,
     refresh: str,
     max_age_hours: float,
+    resend: tuple[str, ...],
+    since: str | None,
 ) -> None:
     """Compare the catalog in DIRECTORY with the live marketplace and show what would change.
 
@@ -187,7 +230,7 @@ def command(
     from reconciler.render.github import write_github_files
 
     reads: list = []
-    plan = _plan(directory, channels, skus, refresh, max_age_hours, reads)
+    plan = _plan(directory, channels, skus, refresh, max_age_hours, reads, resend, since)
     for read in reads if refresh == "auto" else []:  # how the live side was read (stderr:
         click.echo(read.note(), err=True)  # the plan's own formats stay as they are)
     if out is not None:

@@ -81,6 +81,7 @@ class TokenSource:
         self._lock = threading.Lock()
         self._token: _Token | None = None
         self.fetched = 0  # tokens obtained, for tests and benches
+        self.observers: list[Callable[[httpx.Response], None]] = []  # see MarketplaceClient
 
     def __repr__(self) -> str:
         return f"TokenSource({self.auth_url!r}, {self._credentials!r})"
@@ -101,7 +102,10 @@ class TokenSource:
     def _send(self, form: dict[str, str], call: str) -> httpx.Response:
         request = self._http.build_request("POST", self.auth_url, data=form)
         seconds = min(self.timeout, self._governor.remaining())
-        return exchange(self._http, request, seconds=seconds, max_bytes=1024 * 1024, call=call)
+        answer = exchange(self._http, request, seconds=seconds, max_bytes=1024 * 1024, call=call)
+        for observe in self.observers:
+            observe(answer)
+        return answer
 
     def _fetch(self) -> _Token:
         form = {

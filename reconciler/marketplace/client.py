@@ -161,6 +161,11 @@ class MarketplaceClient:
     def close(self) -> None:
         self._http.close()
 
+    def on_response(self, hook: Callable[[httpx.Response], None]) -> None:
+        """Call `hook` with every answer as read (within the deadline and the size cap), the
+        token's included (`catalog doctor --capture`)."""
+        self.tokens.observers.append(hook)
+
     def __enter__(self) -> MarketplaceClient:
         return self
 
@@ -217,9 +222,12 @@ class MarketplaceClient:
                     headers=self._headers(token, channel, extra),
                 )
                 seconds = min(self.timeout, self.governor.remaining())
-                return exchange(
+                answer = exchange(
                     self._http, request, seconds=seconds, max_bytes=self.max_answer_bytes, call=call
                 )
+                for observe in self.tokens.observers:
+                    observe(answer)
+                return answer
 
             response = self.governor.call(call, send, resend=resend)
             if response.status_code != 401:

@@ -23,6 +23,9 @@ from reconciler.state import StateFolder
 
 TIME_BUDGET_VAR = "CATALOG_TIME_BUDGET"  # seconds a run may spend on the marketplace
 MAX_ANSWER_VAR = "CATALOG_MAX_ANSWER_MB"  # the longest answer read, in MB (default 64)
+# a sandbox config file (YAML/JSON, see reconciler/sandbox/README.md) for the embedded sandbox,
+# e.g. to try the client against `offers_readback: documented`
+SANDBOX_CONFIG_VAR = "CATALOG_SANDBOX_CONFIG"
 
 
 def limits_from_env() -> Limits:
@@ -81,10 +84,16 @@ def open_marketplace(catalog: Catalog, limits: Limits | None = None) -> Iterator
 
 @contextmanager
 def _embedded(catalog: Catalog) -> Iterator[tuple[str, str, Credentials]]:
-    from reconciler.sandbox.config import SandboxConfig
+    from reconciler.sandbox.config import SandboxConfig, load_config
     from reconciler.sandbox.embedded import run_embedded
 
     config = SandboxConfig()
+    if os.environ.get(SANDBOX_CONFIG_VAR):
+        path = Path(os.environ[SANDBOX_CONFIG_VAR])
+        try:
+            config = load_config(path)
+        except (OSError, ValueError) as err:
+            raise MarketplaceUnreachable(f"{SANDBOX_CONFIG_VAR}={path}: {err}") from None
     if catalog.seller_id != config.seller_id:
         config = config.with_overrides(
             seller_id=catalog.seller_id,

@@ -103,6 +103,8 @@ def desired_offers(catalog: Catalog, now: datetime) -> dict[tuple[str, str], Off
 
 def drop_ended(offer: Offer, now: datetime) -> Offer:
     """A live offer without the discounts that have already ended at `now`."""
+    if not offer.discounts:  # none, or not returned by the marketplace (None)
+        return offer
     now = instant(now)
     kept = tuple(d for d in offer.discounts if instant(d.end) > now)
     return offer if len(kept) == len(offer.discounts) else replace(offer, discounts=kept)

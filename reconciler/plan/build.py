@@ -14,6 +14,7 @@ from reconciler.operations.discounts import desired_offers, drop_ended
 from reconciler.plan.diff import EVERYTHING, Target, diff_offers
 from reconciler.plan.guards import check_guards
 from reconciler.plan.model import Action, Change, Plan
+from reconciler.plan.readback import NO_RESEND, Resend, not_compared, resend_rule, set_aside
 from reconciler.plan.serialize import compute_plan_hash
 from reconciler.plan.sourced import complete
 from reconciler.sources import source_records
@@ -50,12 +51,39 @@ def build_plan(
     live: Mapping[tuple[str, str], Offer],
     now: datetime,
     target: Target = EVERYTHING,
+    resend: Resend = NO_RESEND,
 ) -> Plan:
-    """The plan that brings `live` to the catalog at `now` (operations ended by then are gone)."""
+    """The plan that brings `live` to the catalog at `now` (operations ended by then are gone).
+
+    Live offers the client cannot read are set aside (named, left alone, on both sides); the
+    fields the marketplace did not return are said per channel and not compared.
+    """
     desired = desired_offers(catalog, now)
-    current = {key: drop_ended(offer, now) for key, offer in live.items()}
-    changes, summaries = diff_offers(catalog.channels, desired, current, catalog.manage, target)
+    readable, aside = set_aside(live)
+    if aside:
+        desired = {k: o for k, o in desired.items() if k not in live or k in readable}
+    current = {key: drop_ended(offer, now) for key, offer in readable.items()}
+    missing = not_compared(current)
+    for name, fields in missing.items():  # a json channel never receives the XML-only ones
+        if catalog.channels[name].submission is Submission.JSON:
+            missing[name] = tuple(f for f in fields if f not in XML_ONLY_FIELDS)
+    changes, summaries = diff_offers(
+        catalog.channels,
+        desired,
+        current,
+        catalog.manage,
+        target,
+        resend_rule(resend, missing),
+    )
     changes, source_notes = complete(catalog, changes)
+    summaries = tuple(
+        replace(
+            s,
+            not_compared=missing.get(s.channel, ()),
+            set_aside=tuple(sorted(aside.get(s.channel, ()))),
+        )
+        for s in summaries
+    )
     plan = Plan(
         seller_id=catalog.seller_id,
         catalog_hash=catalog.content_hash,
@@ -64,7 +92,7 @@ def build_plan(
         changes=changes,
         guards=check_guards(catalog.guards, summaries, changes),
         notes=_xml_only_notes(catalog, changes) + tuple(source_notes),
-        target=target.as_dict(),
+        target={**target.as_dict(), **resend.as_dict()},
         sources=source_records(catalog.merge, {sku for _, sku in catalog.offers}),
     )
     return replace(plan, plan_hash=compute_plan_hash(plan))
@@ -79,6 +107,7 @@ def plan_against_marketplace(
     refresh: str | None = None,
     max_age: timedelta = MAX_AGE,
     reads: list[ChannelRead] | None = None,
+    resend: Resend = NO_RESEND,
 ) -> Plan:
     """Read the live offers of the targeted channels and build the plan.
 
@@ -89,18 +118,19 @@ def plan_against_marketplace(
     is added to `reads` (kept out of the plan itself: the same plan has the same hash however
     its live side was read).
     """
-    check_delivery_modes(client, catalog)
     channels = [
         ch
         for name, ch in sorted(catalog.channels.items())
         if not target.channels or name in target.channels
     ]
+    check_delivery_modes(client, catalog, channels)
     if refresh is None:
-        return build_plan(catalog, read_live_offers(client, channels, progress), now, target)
+        live = read_live_offers(client, channels, progress)
+        return build_plan(catalog, live, now, target, resend)
     where = "embedded sandbox" if catalog.marketplace.sandbox == "embedded" else ""
     live, how = read_with_snapshots(
         client, channels, catalog.root, progress, refresh, max_age, where
     )
     if reads is not None:
         reads += how
-    return build_plan(catalog, live, now, target)
+    return build_plan(catalog, live, now, target, resend)

@@ -8,13 +8,19 @@ marketplace sets (facial price, timestamps, offer ids), so those never cause a c
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from deepdiff import DeepDiff
 
-from reconciler.catalog.model import ManagePolicy, Offer, SalesChannel, Submission
+from reconciler.catalog.model import (
+    XML_ONLY_FIELDS,
+    ManagePolicy,
+    Offer,
+    SalesChannel,
+    Submission,
+)
 from reconciler.plan.model import Action, Change, ChannelSummary, FieldChange
 from reconciler.plan.serialize import offer_fingerprint
 
@@ -24,6 +30,7 @@ COMPARED_FIELDS = tuple(
 )
 
 OfferMap = Mapping[tuple[str, str], Offer]
+Resend = Callable[[Offer], frozenset[str]]  # desired offer -> fields to send whatever live says
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,20 +65,34 @@ def _sku(change: Change) -> str:
     return change.sku
 
 
-def field_changes(before: Offer, after: Offer) -> tuple[FieldChange, ...]:
-    """The fields that differ, leaving out those either side does not state (`Offer.unknown`)."""
-    skipped = before.unknown | after.unknown
+def field_changes(
+    before: Offer,
+    after: Offer,
+    resend: frozenset[str] = frozenset(),
+    unsendable: frozenset[str] = frozenset(),
+) -> tuple[FieldChange, ...]:
+    """The fields that differ, leaving out those either side does not state (`Offer.unknown`).
+
+    `resend` names fields sent whatever the live side says (`--resend`, `--since`), as long as
+    the desired side states them. `unsendable` fields cannot reach this channel at all.
+    """
+    skipped = after.unknown | (before.unknown - resend) | unsendable
     return tuple(
         FieldChange(name, getattr(before, name), getattr(after, name))
         for name in COMPARED_FIELDS
-        if name not in skipped and getattr(before, name) != getattr(after, name)
+        if name not in skipped and (name in resend or getattr(before, name) != getattr(after, name))
     )
 
 
-def _update(live: Offer, desired: Offer) -> Change | None:
-    if live == desired:  # the common case, settled in one comparison
+def _update(
+    live: Offer,
+    desired: Offer,
+    resend: frozenset[str] = frozenset(),
+    unsendable: frozenset[str] = frozenset(),
+) -> Change | None:
+    if live == desired and not resend:  # the common case, settled in one comparison
         return None
-    changed = field_changes(live, desired)
+    changed = field_changes(live, desired, resend, unsendable)
     if not changed:
         return None
     return Change(
@@ -139,12 +160,18 @@ def diff_channel(
     desired: Mapping[str, Offer],
     live: Mapping[str, Offer],
     manage: ManagePolicy,
+    resend: Resend | None = None,
 ) -> tuple[list[Change], ChannelSummary]:
     """The changes of one channel, sorted by sku, and its summary counts.
 
     Linear in the offers: each side is walked once in its own order and only the changes (a
     few percent) are sorted; sorting every sku of a million-offer shop cost more than the diff.
     """
+    # A json channel cannot receive the XML-only fields: a live value there (a comment set
+    # elsewhere) is not a change the catalog could ever make.
+    unsendable = (
+        frozenset(XML_ONLY_FIELDS) if channel.submission is Submission.JSON else frozenset()
+    )
     changes: list[Change] = []
     unchanged = unmanaged = 0
     have_of = live.get
@@ -155,7 +182,8 @@ def diff_channel(
         elif have == want:  # the common case, settled in one comparison
             unchanged += 1
         else:
-            change = _update(have, want)
+            again = resend(want) if resend else frozenset()
+            change = _update(have, want, again, unsendable)
             if change is None:
                 unchanged += 1
             else:
@@ -196,6 +224,7 @@ def diff_offers(
     live: OfferMap,
     manage: ManagePolicy,
     target: Target = EVERYTHING,
+    resend: Resend | None = None,
 ) -> tuple[tuple[Change, ...], tuple[ChannelSummary, ...]]:
     """Every change needed to bring `live` to `desired`, within `target`, channel by channel."""
     wanted = _by_channel(desired, target)
@@ -206,7 +235,7 @@ def diff_offers(
         if target.channels and name not in target.channels:
             continue
         channel_changes, summary = diff_channel(
-            channels[name], wanted.get(name, {}), present.get(name, {}), manage
+            channels[name], wanted.get(name, {}), present.get(name, {}), manage, resend
         )
         changes.extend(channel_changes)
         summaries.append(summary)
@@ -215,6 +244,8 @@ def diff_offers(
 
 def _keyed(field: str, value: Any) -> Any:
     """A nested list as a mapping, so deepdiff names entries by mode or start, not position."""
+    if value is None:  # not returned by the marketplace: nothing to list entry by entry
+        return value
     if field == "delivery":
         return {o.mode: {"cost": o.cost, "additional_cost": o.additional_cost} for o in value}
     if field == "discounts":

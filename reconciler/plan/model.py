@@ -79,6 +79,10 @@ class ChannelSummary:
     withdraws: int = 0
     unchanged: int = 0
     unmanaged: int = 0  # live offers left alone because manage is "listed"
+    # catalog fields the marketplace did not return for this channel, so not compared
+    not_compared: tuple[str, ...] = ()
+    # live offers left alone because the client cannot read them: "sku (why)"
+    set_aside: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

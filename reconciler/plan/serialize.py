@@ -217,6 +217,22 @@ def _change_from_dict(raw: dict[str, Any]) -> Change:
 
 
 def _summary_to_dict(s: ChannelSummary) -> dict[str, Any]:
+    # Written only when there is something to say, so plans of fully known offers keep their shape.
+    said = {"not_compared": list(s.not_compared), "set_aside": list(s.set_aside)}
+    return {**_summary_counts(s), **{k: v for k, v in said.items() if v}}
+
+
+def _summary_from_dict(raw: dict[str, Any]) -> ChannelSummary:
+    return ChannelSummary(
+        **{
+            **raw,
+            "not_compared": tuple(raw.get("not_compared") or ()),
+            "set_aside": tuple(raw.get("set_aside") or ()),
+        }
+    )
+
+
+def _summary_counts(s: ChannelSummary) -> dict[str, Any]:
     return {
         "channel": s.channel,
         "channel_id": s.channel_id,
@@ -300,7 +316,7 @@ def plan_from_dict(raw: Any) -> Plan:
             seller_id=int(raw["seller_id"]),
             catalog_hash=raw["catalog_hash"],
             created_at=raw["created_at"],
-            channels=tuple(ChannelSummary(**s) for s in raw["channels"]),
+            channels=tuple(_summary_from_dict(s) for s in raw["channels"]),
             changes=tuple(_change_from_dict(c) for c in raw["changes"]),
             guards=tuple(
                 GuardViolation(g["guard"], g["channel"], g["message"], tuple(g["skus"]))

@@ -168,3 +168,17 @@ def acknowledge_hint(plan: Plan) -> str:
         f"To apply it anyway, acknowledge this plan: catalog apply --ack {plan.plan_hash}, "
         f"or the guard(s): catalog apply {allow}"
     )
+
+
+def read_back_lines(summary) -> list[str]:  # noqa: ANN001 - ChannelSummary
+    """What the marketplace did not say for a channel: fields not compared, offers set aside."""
+    lines = []
+    if summary.not_compared:
+        lines.append(
+            "not returned by the marketplace, so not compared: "
+            + ", ".join(summary.not_compared)
+            + " (send them with --resend FIELD or --since REF)"
+        )
+    if summary.set_aside:
+        lines.append("set aside, left alone: " + "; ".join(summary.set_aside))
+    return lines

@@ -19,6 +19,7 @@ from reconciler.render.fields import (
     change_headline,
     create_values,
     nested_lines,
+    read_back_lines,
     source_text,
     totals_line,
     value_text,
@@ -182,8 +183,11 @@ def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
             f"- :x: `{g.guard}` on {_cell(g.channel)}: {_cell(g.message)}" for g in plan.guards
         ]
         head.append("")
-    if plan.notes:
-        head += ["#### Notes"] + [f"- {_cell(n)}" for n in plan.notes] + [""]
+    read_back = [
+        f"- {_cell(s.channel)}: {_cell(line)}" for s in plan.channels for line in read_back_lines(s)
+    ]
+    if plan.notes or read_back:
+        head += ["#### Notes"] + [f"- {_cell(n)}" for n in plan.notes] + read_back + [""]
     top = "\n".join(head)
     footer_room = 400 + 40 * len(plan.channels)
     blocks, shortened, dropped = _fit(plan, limit - len(top) - footer_room)

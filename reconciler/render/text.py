@@ -15,6 +15,7 @@ from reconciler.render.fields import (
     acknowledge_hint,
     change_headline,
     nested_lines,
+    read_back_lines,
     source_text,
     totals_line,
     unacknowledged,
@@ -77,6 +78,7 @@ def plan_lines(
     for summary in plan.channels:
         lines.append(Text(""))
         lines.append(_channel_line(summary))
+        lines.extend(Text(f"  {line}", style="cyan") for line in read_back_lines(summary))
         for change in plan.changes:
             if change.channel != summary.channel:
                 continue

@@ -129,6 +129,7 @@ async def subscriptions(request: Request) -> Response:
             "salesChannelId": c.id,
             "name": c.name,
             "status": "Active",
+            "currency": c.currency,
             "submissions": list(c.submissions),
         }
         for c in channels
@@ -137,8 +138,12 @@ async def subscriptions(request: Request) -> Response:
 
 
 async def delivery_modes(request: Request) -> Response:
-    guard(request)
-    modes = market_of(request).config.delivery_modes
+    caller = guard(request)
+    config = market_of(request).config
+    channel = config.channel(caller.channel) if caller.channel else None
+    modes = config.delivery_modes
+    if channel is not None and channel.delivery_modes:  # the list depends on the channel
+        modes = tuple(m for m in modes if m.code in channel.delivery_modes)
     items = [{"code": m.code, "name": m.name} for m in modes]
     return JSONResponse({"count": len(items), "items": items})
 
@@ -193,7 +198,10 @@ async def offers(request: Request) -> Response:
     rows = market_of(request).store.list_offers(channel, after, limit + 1, filters)
     page = rows[:limit]
     fields = _values(request, "fields")
-    if fields:
+    if market_of(request).config.offers_readback == "documented":
+        trimmed = (_documented(wire.loads(item)) for _, item in page)
+        items = ",".join(wire.dumps(_trim(i, fields) if fields else i) for i in trimmed)
+    elif fields:
         items = ",".join(wire.dumps(_trim(wire.loads(item), fields)) for _, item in page)
     else:
         items = ",".join(item for _, item in page)
@@ -223,6 +231,22 @@ def _filters(request: Request) -> dict[str, Any]:
         "offer_ids": _values(request, "offerIds"),
         "states": states,
         "updated_min": updated,
+    }
+
+
+def _documented(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as the one Octopia's changelog shows: its nodes only, its timestamp format."""
+    created = datetime.fromisoformat(item["createdAt"].replace("Z", "+00:00")).astimezone(UTC)
+    return {
+        "sellerExternalReference": item["sellerExternalReference"],
+        "salesChannelId": item["salesChannelId"],
+        "offerId": item["offerId"],
+        "offerState": item["offerState"],
+        "createdAt": created.strftime("%Y-%m-%dT%H:%M:%S.0000000+00:00"),
+        "condition": item["condition"],
+        "product": {"gtin": item["product"]["gtin"]},
+        "integrationPrice": {"price": item["integrationPrice"]["price"]},
+        "quantity": item["quantity"],
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from reconciler.catalog.normal import XML_DELIVERY_NAMES
+from reconciler.sandbox.codes import DELIVERY_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,8 @@ class Channel:
     id: str
     name: str
     submissions: tuple[str, ...]  # "json", "xml"
+    delivery_modes: tuple[str, ...] = ()  # codes configured on this channel; () = the seller's
+    currency: str = "EUR"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +77,14 @@ class Faults:
     seed: int = 0  # for the shares, so a run can be replayed
 
 
-DEFAULT_DELIVERY = ("STD", "TRK", "REG", "BPE", "BPS", "BPC")
+DEFAULT_DELIVERY = ("STD", "TRK", "REG", "LV1", "LV2", "LV3")
 DEFAULT_DELIVERY_LABELS = {
     "STD": "Standard",
     "TRK": "Envoi Suivi",
     "REG": "Recommandé",
-    "BPE": "Gros colis Eco",
-    "BPS": "Gros colis Standard",
-    "BPC": "Gros colis Confort",
+    "LV1": "Gros colis Eco",
+    "LV2": "Gros colis Standard",
+    "LV3": "Gros colis Confort",
 }
 
 
@@ -114,6 +116,9 @@ class SandboxConfig:
     max_body_bytes: int = 64 * 1024 * 1024
     max_zip_bytes: int = 64 * 1024 * 1024
     max_unzipped_bytes: int = 256 * 1024 * 1024
+    # "full": GET /offers items carry every node README.md assumes; "documented": only the
+    # fields of the one item Octopia's changelog shows (and its timestamp format)
+    offers_readback: str = "full"
 
     def channel(self, channel_id: str) -> Channel | None:
         return next((c for c in self.channels if c.id == channel_id), None)
@@ -124,6 +129,13 @@ class SandboxConfig:
     @property
     def delivery_codes(self) -> frozenset[str]:
         return frozenset(m.code for m in self.delivery_modes)
+
+    def delivery_codes_on(self, channel_id: str) -> frozenset[str]:
+        """The codes configured on one channel: its own list, or the seller's."""
+        channel = self.channel(channel_id)
+        if channel is None or not channel.delivery_modes:
+            return self.delivery_codes
+        return self.delivery_codes & frozenset(channel.delivery_modes)
 
     def with_overrides(self, **overrides: Any) -> SandboxConfig:
         """A copy with some fields changed; nested ones may be given as plain dicts."""
@@ -164,7 +176,13 @@ def _build(data: dict[str, Any]) -> SandboxConfig:
         )
     if "channels" in data:
         data["channels"] = tuple(
-            Channel(c["id"], c.get("name", c["id"]), tuple(c.get("submissions", ["json"])))
+            Channel(
+                c["id"],
+                c.get("name", c["id"]),
+                tuple(c.get("submissions", ["json"])),
+                tuple(c.get("delivery_modes", ())),
+                c.get("currency", "EUR"),
+            )
             for c in data["channels"]
         )
     if "delivery_modes" in data:
@@ -174,7 +192,12 @@ def _build(data: dict[str, Any]) -> SandboxConfig:
             data[name] = faults_from_dict(data[name], kind)
     config = replace(SandboxConfig(), **data)
     _check_scalars(config)
+    if config.offers_readback not in READBACKS:
+        raise ValueError(f"offers_readback: {config.offers_readback!r} (full or documented)")
     return config
+
+
+READBACKS = ("full", "documented")
 
 
 SCALARS = {
@@ -188,6 +211,7 @@ SCALARS = {
     "max_body_bytes": int,
     "max_zip_bytes": int,
     "max_unzipped_bytes": int,
+    "offers_readback": str,
 }
 
 
@@ -203,7 +227,7 @@ def _check_scalars(config: SandboxConfig) -> None:
 def _delivery_mode(value: Any) -> DeliveryModeConfig:
     if isinstance(value, str):  # a bare code
         return DeliveryModeConfig(
-            value, DEFAULT_DELIVERY_LABELS.get(value, XML_DELIVERY_NAMES.get(value, value))
+            value, DEFAULT_DELIVERY_LABELS.get(value, DELIVERY_NAMES.get(value, value))
         )
     return DeliveryModeConfig(value["code"], value.get("name", value["code"]))
 

@@ -75,7 +75,7 @@ def integrate(store: Store, config: SandboxConfig, faults: Faults, rng: random.R
     if config.require_known_products:
         lived = {item["product"]["gtin"] for item in existing.values()}
         known = frozenset(store.known_gtins(_gtins(requests) | lived))
-    ctx = Context(config.delivery_codes, known)
+    ctx = Context(config.delivery_codes_on(channel), known)
     seen = Counter(sku for sku, _ in requests)
     conflicts = set(json.loads(package["conflicts"]))
     now = timestamp()

@@ -10,8 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from reconciler.catalog.normal import API_CONDITIONS, DELIVERY_CODES_BY_XML_NAME, condition
 from reconciler.clock import aware
+from reconciler.sandbox.codes import DELIVERY_CODES_BY_NAME, condition_name
 from reconciler.sandbox.rules import (
     BAD_FORMAT,
     DELIVERY_NOT_CONFIGURED,
@@ -58,10 +58,10 @@ def sku_of(value: Any) -> str:
 
 
 def condition_of(value: Any) -> str:
-    try:
-        return API_CONDITIONS[condition(str(value))]
-    except ValueError:
-        raise fail(BAD_FORMAT, P_CONDITION, f"unknown condition {value!r}") from None
+    name = condition_name(str(value))
+    if name is None:
+        raise fail(BAD_FORMAT, P_CONDITION, f"unknown condition {value!r}")
+    return name
 
 
 def _required(data: dict[str, Any], key: str, prop: int) -> Any:
@@ -211,7 +211,7 @@ def draft_from_xml(raw: dict[str, Any], existing: dict[str, Any] | None, full: b
 
 def _xml_delivery(attrs: dict[str, str]) -> dict[str, Any]:
     name = attrs.get("DeliveryMode", "")
-    code = DELIVERY_CODES_BY_XML_NAME.get(name)
+    code = DELIVERY_CODES_BY_NAME.get(name)
     if code is None:
         raise fail(DELIVERY_NOT_CONFIGURED, P_SHIPPING, f"unknown delivery mode {name!r}")
     return {

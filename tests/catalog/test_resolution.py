@@ -177,7 +177,7 @@ def test_demo_catalog_resolves() -> None:
     assert catalog.offers["marketplace-zz", "TSHIRT-RED-M"].price == Decimal("21.99")
     assert catalog.offers["cdiscount", "TSHIRT-RED-M"].price == Decimal("19.99")
     sofa = catalog.offers["cdiscount", "SOFA-3P-LINEN"]
-    assert [d.mode for d in sofa.delivery] == ["BPS"]
+    assert [d.mode for d in sofa.delivery] == ["LV2"]
     assert catalog.offers["cdiscount", "SWIMSHORT-BLUE-M"].stock == 0
     assert [op.name for op in catalog.operations] == ["soldes-hiver-2027"]
     assert "winter" in catalog.tags["PARKA-BLACK-M"]

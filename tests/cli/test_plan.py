@@ -281,13 +281,13 @@ def test_an_unreachable_marketplace_exits_7_within_the_budget(demo, monkeypatch)
 def test_a_delivery_mode_the_seller_lacks_exits_4_in_the_catalog(
     demo, sandbox_factory, monkeypatch
 ):
-    market = sandbox_factory(delivery_modes=["TRK", "REG", "STD"])  # no BPS for the sofa
+    market = sandbox_factory(delivery_modes=["TRK", "REG", "STD"])  # no LV2 for the sofa
     _real_api_catalog(demo, market)
     monkeypatch.setenv("OCTOPIA_CLIENT_ID", market.client_id)
     monkeypatch.setenv("OCTOPIA_CLIENT_SECRET", market.client_secret)
     code, out = run("plan", str(demo))
     assert code == 4
-    assert re.search(r"home\.yaml:\d+:\d+: delivery: delivery mode BPS is not configured", out)
+    assert re.search(r"home\.yaml:\d+:\d+: delivery: delivery mode LV2 is not configured", out)
 
 
 def test_a_plan_right_after_an_apply_is_empty(demo):

@@ -96,7 +96,7 @@ CASES: dict[str, list[str]] = {
     ],
     "unknown-delivery-mode": [
         "offers/mugs.yaml:7:16: offers[0].delivery[0].mode: unknown delivery mode 'XYZ' "
-        "(known: BPC, BPE, BPS, EXP, FST, MDR, RCO, REG, REL, SOC, STD, TRK)"
+        "(known: EXP, FST, LV1, LV2, LV3, MAG, RCO, REG, REL, RIM, SO1, STD, TNT, TRK)"
     ],
     "missing-required-field": ["offers/mugs.yaml:2:5: offers[0]: missing required field 'gtin'"],
     "operation-wrong-kind": [

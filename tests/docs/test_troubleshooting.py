@@ -108,6 +108,23 @@ def unconfigured(tmp_path: Path, sandbox_factory) -> str:
     return catalog("plan", shop(tmp_path, market), env=env)
 
 
+def not_compared(tmp_path: Path, sandbox_factory) -> str:
+    market = sandbox_factory(offers_readback="documented")  # the changelog item's nodes only
+    item = {"sellerExternalReference": "MUG-1", "salesChannelId": "SELLZZ", "quantity": 4}
+    item |= {"product": {"gtin": "3760452700015"}, "integrationPrice": {"price": 12.5}}
+    market.seed_offers([item])
+    env = {"OCTOPIA_CLIENT_ID": market.client_id, "OCTOPIA_CLIENT_SECRET": market.client_secret}
+    return catalog("plan", shop(tmp_path, market), env=env)
+
+
+def unusable(tmp_path: Path, sandbox_factory) -> str:
+    from tests.replay import CAPTURES, replay
+
+    with replay(CAPTURES / "fractional-quantity") as market:
+        env = {"OCTOPIA_CLIENT_ID": "someone", "OCTOPIA_CLIENT_SECRET": "secret"}
+        return catalog("plan", shop(tmp_path, market), env=env)
+
+
 # the first words of a quote -> the case that prints it
 CASES: dict[str, Callable[..., str]] = {
     "offers/x.yaml": validate("unknown-field"),
@@ -118,6 +135,8 @@ CASES: dict[str, Callable[..., str]] = {
     "the plan is blocked": blocked,
     "the catalog changed": stale,
     "no terminal to confirm on": no_terminal,
+    "not returned by the marketplace": not_compared,
+    "unusable answer to GET /offers": unusable,
 }
 # quotes no cheap run prints: a marketplace throttling, slow or huge over minutes or megabytes
 NOT_RUN = {

@@ -76,7 +76,7 @@ def test_a_delivery_mode_from_the_defaults_is_reported_once_at_catalog_yaml(
     [problem] = problems
     assert problem.startswith(
         f"{settings}:10:5: defaults.delivery: delivery mode TRK is not configured for seller "
-        f"{market.seller_id} (configured: STD); used by MUG-"
+        f"{market.seller_id} on channels cdiscount, marketplace-zz (configured: STD); used by MUG-"
     )
     assert problem.endswith(" on cdiscount (and 3 more offer(s) that take the defaults)")
 

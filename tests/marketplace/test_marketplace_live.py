@@ -126,7 +126,10 @@ def test_an_item_missing_what_every_offer_has_is_an_unparseable_answer(sandbox):
         pytest.raises(MarketplaceUnreachable) as caught,
     ):
         read_channel(client, CDISCOUNT)
-    assert "unparseable answer to GET /offers (CDISFR): offer 1: KeyError" in str(caught.value)
+    assert (
+        "unusable answer to GET /offers (CDISFR): page 1, offer 1 (X): product.gtin is missing"
+        in str(caught.value)
+    )
 
 
 CATALOG = """\
@@ -166,11 +169,33 @@ def test_a_delivery_mode_the_seller_lacks_is_a_catalog_error(sandbox_factory, co
     [problem] = caught.value.problems
     assert problem.location.file.endswith("shop.yaml") and problem.location.line == 6
     assert problem.location.field == "delivery"
-    assert "delivery mode REG is not configured for seller 98979 (configured: STD, TRK)" in str(
-        problem
+    assert (
+        "delivery mode REG is not configured for seller 98979 on channel cdiscount "
+        "(configured: STD, TRK)" in str(problem)
     )
     assert caught.value.exit_code == 4
     check_delivery_modes(connect(sandbox_factory()), catalog)  # all configured: no error
+
+
+def test_delivery_modes_are_checked_against_each_channels_own_list(
+    sandbox_factory, connect, tmp_path
+):
+    (tmp_path / "offers").mkdir()
+    (tmp_path / "catalog.yaml").write_text(CATALOG)
+    (tmp_path / "offers" / "shop.yaml").write_text(OFFERS)
+    catalog = load_catalog(tmp_path)
+    # REG is configured for the seller, but not on Cdiscount: the seller-wide list would pass
+    channels = [
+        {"id": "CDISFR", "submissions": ["xml", "json"], "delivery_modes": ["TRK", "STD"]},
+        {"id": "SELLZZ", "submissions": ["json"]},
+    ]
+    market = sandbox_factory(channels=channels)
+    with pytest.raises(CatalogInvalid) as caught:
+        check_delivery_modes(connect(market), catalog)
+    [problem] = caught.value.problems
+    assert "delivery mode REG is not configured for seller 98979 on channel cdiscount" in str(
+        problem
+    )
 
 
 def test_channels_read_in_parallel_share_one_governor_under_429(

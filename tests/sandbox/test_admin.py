@@ -68,4 +68,4 @@ def test_subscriptions_and_delivery_modes(sandbox):
         modes = api.get("/sellers/delivery-modes").json()
     assert [c["salesChannelId"] for c in channels["items"]] == ["CDISFR", "SELLZZ"]
     assert channels["count"] == 2
-    assert [m["code"] for m in modes["items"]] == ["STD", "TRK", "REG", "BPE", "BPS", "BPC"]
+    assert [m["code"] for m in modes["items"]] == ["STD", "TRK", "REG", "LV1", "LV2", "LV3"]

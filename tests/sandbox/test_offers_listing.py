@@ -166,3 +166,43 @@ def test_items_have_exactly_the_fields_the_readme_promises(sandbox):
     assert item["offerId"] == f"98979_{GTIN2}_New_SELLZZ"
     assert item["integrationPrice"] == {"price": Decimal("10")}
     assert item["strikedPrice"] is None and item["comment"] == ""
+
+
+CHANGELOG_KEYS = {
+    "sellerExternalReference", "salesChannelId", "offerId", "offerState", "createdAt",
+    "condition", "product", "integrationPrice", "quantity",
+}  # fmt: skip
+
+
+def test_documented_readback_returns_only_the_changelog_items_nodes(sandbox_factory):
+    market = sandbox_factory(offers_readback="documented")
+    seed(market, 3)
+    with market.client("SELLZZ") as http:
+        body = http.get("offers", params={"salesChannelId": "SELLZZ"}).json()
+    [item, *_] = body["items"]
+    assert set(item) == CHANGELOG_KEYS
+    assert item["product"] == {"gtin": item["product"]["gtin"]}
+    assert set(item["integrationPrice"]) == {"price"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.0000000\+00:00", item["createdAt"])
+
+
+def test_an_unknown_readback_mode_is_refused():
+    from reconciler.sandbox.config import SandboxConfig
+
+    with pytest.raises(ValueError, match="offers_readback"):
+        SandboxConfig().with_overrides(offers_readback="everything")
+
+
+def test_the_sandbox_imports_no_code_table_of_the_client():
+    from pathlib import Path
+
+    import reconciler.sandbox as sandbox_package
+
+    folder = Path(sandbox_package.__file__).parent
+    client_imports = [
+        f"{path.name}: {line.strip()}"
+        for path in folder.glob("*.py")
+        for line in path.read_text().splitlines()
+        if re.match(r"\s*(from|import) reconciler\.(catalog|marketplace|channels|plan)", line)
+    ]
+    assert client_imports == []

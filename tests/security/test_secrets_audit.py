@@ -271,7 +271,7 @@ class EchoingMarketplace(BaseHTTPRequestHandler):
         echo = {"path": self.path, "headers": dict(self.headers)}
         if self.mode == "bad-link" and "delivery-modes" in self.path:
             modes = [
-                {"code": code, "name": code} for code in ("TRK", "REG", "STD", "BPS", "BPE", "BPC")
+                {"code": code, "name": code} for code in ("TRK", "REG", "STD", "LV2", "LV1", "LV3")
             ]
             self.answer(200, {"count": len(modes), "items": modes})
         elif self.mode == "bad-link":  # a next page no client can follow
