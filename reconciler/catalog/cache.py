@@ -229,18 +229,25 @@ class OfferCodec:
     def _tail(self, offer: Offer) -> list[Any]:
         dec = self._decimal
         alignment, packaging = offer.price_alignment, offer.packaging
+        # A field named in `unknown` holds None (not returned, not owned): kept as null.
+        delivery, discounts = offer.delivery, offer.discounts
         return [
-            offer.condition.value,
+            # a live condition the client cannot read stays its raw text (the plan sets it aside)
+            getattr(offer.condition, "value", offer.condition),
             dec(offer.vat),
             dec(offer.eco_tax),
             dec(offer.dea_tax),
             offer.preparation_days,
-            [(o.mode, dec(o.cost), dec(o.additional_cost)) for o in offer.delivery],
+            None
+            if delivery is None
+            else [(o.mode, dec(o.cost), dec(o.additional_cost)) for o in delivery],
             offer.comment,
             dec(offer.striked_price),
             None if alignment is None else (alignment.align, dec(alignment.minimum_price)),
             None if packaging is None else (packaging.unit, str(packaging.value)),
-            [
+            None
+            if discounts is None
+            else [
                 (
                     d.start.isoformat(),
                     d.end.isoformat(),
@@ -248,7 +255,7 @@ class OfferCodec:
                     d.percent,
                     dec(d.reference_price),
                 )
-                for d in offer.discounts
+                for d in discounts
             ],
             sorted(offer.unknown),
         ]
@@ -277,26 +284,37 @@ class OfferCodec:
         return decode
 
 
+_CONDITIONS = {c.value: c for c in Condition}
+
+
+def _condition(value: Any) -> Condition | str | None:
+    return None if value is None else _CONDITIONS.get(value, str(value))
+
+
 def _tail(row: list[Any], decimals: list[Decimal | None]) -> tuple[Any, ...]:
     def dec(index: int | None) -> Decimal | None:
         return decimals[-1 if index is None else index]
 
     (condition, vat, eco, dea, days, delivery, comment, striked, alignment, packaging) = row[:10]
     discounts, unknown = row[10:]
-    if type(days) is not int or type(comment) is not str:
+    if type(days) not in (int, type(None)) or type(comment) not in (str, type(None)):
         raise TypeError("not an offer tail")
     return (
-        Condition(condition),
+        _condition(condition),
         dec(vat),
         dec(eco),
         dec(dea),
         days,
-        tuple(DeliveryOption(str(m), dec(c), dec(a)) for m, c, a in delivery),
+        None
+        if delivery is None
+        else tuple(DeliveryOption(str(m), dec(c), dec(a)) for m, c, a in delivery),
         comment,
         dec(striked),
         None if alignment is None else PriceAlignment(bool(alignment[0]), dec(alignment[1])),
         None if packaging is None else Packaging(str(packaging[0]), Decimal(packaging[1])),
-        tuple(
+        None
+        if discounts is None
+        else tuple(
             Discount(
                 datetime.fromisoformat(start),
                 datetime.fromisoformat(end),
