@@ -41,3 +41,23 @@ def moment(text: str) -> datetime:
     if parsed.year not in YEARS:
         raise ValueError(f"the year must be {YEARS.start} to {YEARS.stop - 1}")
     return aware(parsed)
+
+
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def seconds(duration: str) -> int:
+    """`90s`, `30m`, `6h`, `7d` in seconds; ValueError for anything else."""
+    text = duration.strip()
+    unit = DURATION_UNITS.get(text[-1:])
+    if unit is None or not text[:-1].isdigit():
+        raise ValueError(f"{duration!r} is not a duration like 90s, 30m, 6h or 7d")
+    return int(text[:-1]) * unit
+
+
+def duration(total: int) -> str:
+    """The shortest exact spelling of `total` seconds: 21600 -> 6h."""
+    for unit in ("d", "h", "m"):
+        if total and total % DURATION_UNITS[unit] == 0:
+            return f"{total // DURATION_UNITS[unit]}{unit}"
+    return f"{total}s"

@@ -62,3 +62,26 @@ def sandbox_factory(tmp_path: Path) -> Iterator[Callable[..., SandboxHandle]]:
             return handle
 
         yield make
+
+
+@pytest.fixture(scope="session")
+def _s3_server():
+    from tests.s3_server import serve_s3
+
+    with serve_s3() as server:
+        yield server
+
+
+@pytest.fixture
+def s3(_s3_server, monkeypatch: pytest.MonkeyPatch):
+    """A loopback S3-compatible server (moto), emptied, with bucket `shop` and its credentials
+    in the environment (see tests/s3_server.py)."""
+    from tests.s3_server import env
+
+    _s3_server.reset()
+    _s3_server.bucket("shop")
+    for name, value in env(_s3_server).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    return _s3_server

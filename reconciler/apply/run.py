@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC
+from pathlib import Path
 
 from reconciler import clock
 from reconciler.apply.journal import Journal, PendingPackage
@@ -130,7 +131,9 @@ class ApplyRun:
         """Send the plan's changes (less those `already_done`) and follow them to the end."""
         report = ApplyReport(plan.plan_hash)
         done = already_done or set()
-        run_id = f"{clock.now().astimezone(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+        # Package names a person can find in the store: catalog, channel, plan, time (UTC).
+        moment = clock.now().astimezone(UTC)
+        run_id = f"{plan.plan_hash[:10]}-{moment:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
         queue = self._packages(plan, done, run_id)
         sent: list[tuple[Channel, SentPackage]] = []  # submitted, not yet followed to the end
         try:
@@ -178,7 +181,8 @@ class ApplyRun:
     def _split(self, channel: SalesChannel, changes: Sequence[Change], run_id: str) -> list:
         if channel.submission is Submission.JSON:
             return json_packages.split_packages(changes, self.options.json_package_size)
-        prefix = f"{_safe(channel.name)}-{run_id}"
+        catalog = _safe(Path(self.catalog.root).resolve().name)
+        prefix = f"{catalog}-{_safe(channel.name)}-{run_id}"
         return xml_packages.split_packages(changes, prefix, self.options.xml_package_size)
 
     def _submit(

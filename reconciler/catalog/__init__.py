@@ -179,6 +179,7 @@ def _settings(loaded: YamlFile, problems: list[Problem]) -> dict[str, Any] | Non
     data: dict[str, Any] = loaded.data  # type: ignore[assignment]
     problems += rules.check_channels(loaded, data["channels"])
     problems += rules.check_defaults(loaded, data.get("defaults", {}))
+    problems += rules.check_package_store(loaded, data.get("package_store"))
     return resolve.settings(data)
 
 

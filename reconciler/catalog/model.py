@@ -144,10 +144,32 @@ class Guards:
     max_stock_zeroed_percent: Decimal = Decimal(20)
 
 
+DEFAULT_LINK_EXPIRY = 6 * 3600  # seconds: the docs do not say how soon Cdiscount downloads
+
+
+@dataclass(frozen=True, slots=True)
+class StoreHeader:
+    """A header sent with each upload, its value read from the environment variable `env`."""
+
+    name: str
+    env: str  # a token is never in git
+
+
 @dataclass(frozen=True, slots=True)
 class PackageStore:
-    type: str  # http-put
-    url: str  # with a {name} placeholder
+    """Where XML packages are published (see reconciler.channels.store)."""
+
+    type: str  # http-put | s3
+    url: str = ""  # http-put: where the zip is PUT, with a {name} placeholder
+    get_url: str = ""  # http-put: where the marketplace GETs it, when not from `url`
+    headers: tuple[StoreHeader, ...] = ()  # http-put
+    bucket: str = ""  # s3
+    prefix: str = ""  # s3: the key prefix of every package
+    region: str | None = None  # s3
+    endpoint_url: str | None = None  # s3: an S3-compatible service; None is AWS
+    link_expiry: int = (
+        DEFAULT_LINK_EXPIRY  # s3: seconds the presigned link given to the marketplace lasts
+    )
 
 
 @dataclass(frozen=True, slots=True)

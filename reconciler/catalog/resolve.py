@@ -16,6 +16,7 @@ from reconciler import clock
 from reconciler.catalog import normal
 from reconciler.catalog.load import YamlFile
 from reconciler.catalog.model import (
+    DEFAULT_LINK_EXPIRY,
     XML_ONLY_FIELDS,
     CommercialOperation,
     Condition,
@@ -29,9 +30,11 @@ from reconciler.catalog.model import (
     Packaging,
     PriceAlignment,
     SalesChannel,
+    StoreHeader,
     Submission,
 )
 from reconciler.catalog.schema import shown
+from reconciler.clock import duration, seconds
 from reconciler.errors import Location, Problem
 from reconciler.sources import Merge
 
@@ -111,8 +114,33 @@ def settings(data: Raw) -> dict[str, Any]:
         },
         "manage": ManagePolicy(data.get("manage", "listed")),
         "guards": _guards(data.get("guards", {})),
-        "package_store": PackageStore(**store) if store else None,
+        "package_store": package_store(store) if store else None,
     }
+
+
+def package_store(values: Raw) -> PackageStore:
+    """catalog.yaml's `package_store` (schema-checked) as a PackageStore."""
+    fields = dict(values)
+    headers = fields.pop("headers", {})
+    if "link_expiry" in fields:
+        fields["link_expiry"] = seconds(fields["link_expiry"])
+    return PackageStore(
+        **fields,
+        headers=tuple(StoreHeader(name, env) for name, env in headers.items()),
+    )
+
+
+def package_store_document(store: PackageStore) -> Raw:
+    """The inverse of `package_store`: what catalog.yaml says, defaults left out."""
+    document: Raw = {"type": store.type}
+    for name in ("url", "get_url", "bucket", "prefix", "region", "endpoint_url"):
+        if getattr(store, name):
+            document[name] = getattr(store, name)
+    if store.headers:
+        document["headers"] = {h.name: h.env for h in store.headers}
+    if store.type == "s3" and store.link_expiry != DEFAULT_LINK_EXPIRY:
+        document["link_expiry"] = duration(store.link_expiry)
+    return document
 
 
 def _guards(values: Raw) -> Guards:

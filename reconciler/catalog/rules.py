@@ -14,6 +14,7 @@ from reconciler.catalog.load import YamlFile
 from reconciler.catalog.model import XML_ONLY_FIELDS, Submission
 from reconciler.catalog.normal import XML_DELIVERY_NAMES
 from reconciler.catalog.schema import shown
+from reconciler.clock import seconds
 from reconciler.errors import Location, Problem
 
 MONEY_FIELDS = ("price", "eco_tax", "dea_tax", "striked_price")
@@ -44,6 +45,35 @@ def check_channels(settings: YamlFile, channels: dict[str, dict[str, object]]) -
         if first != name:
             message = f"channel id {channel['id']!r} is already used by channel {first!r}"
             problems.append(settings.problem(("channels", name, "id"), message))
+    return problems
+
+
+STORE_FIELDS = {
+    "http-put": {"type", "url", "get_url", "headers"},
+    "s3": {"type", "bucket", "prefix", "region", "endpoint_url", "link_expiry"},
+}
+STORE_NEEDS = {"http-put": "url", "s3": "bucket"}
+MAX_LINK_EXPIRY = 7 * 86400  # SigV4 presigned links last at most 7 days
+
+
+def check_package_store(settings: YamlFile, store: dict[str, object] | None) -> list[Problem]:
+    """Each store type takes its own fields; a link cannot outlive what S3 signs."""
+    if store is None:
+        return []
+    kind = str(store["type"])
+    at = ("package_store",)
+    problems = [
+        settings.problem((*at, name), f"{name} is not a setting of the {kind} store")
+        for name in store
+        if name not in STORE_FIELDS[kind]
+    ]
+    if STORE_NEEDS[kind] not in store:
+        message = f"the {kind} store needs {STORE_NEEDS[kind]!r}"
+        problems.append(settings.problem(at, message))
+    expiry = store.get("link_expiry")
+    if isinstance(expiry, str) and seconds(expiry) > MAX_LINK_EXPIRY:
+        message = f"link_expiry {expiry}: a presigned link lasts at most 7d"
+        problems.append(settings.problem((*at, "link_expiry"), message))
     return problems
 
 

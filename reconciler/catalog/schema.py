@@ -137,6 +137,9 @@ _PATTERN_HINTS = {
     "url": "must be an http(s) URL with a {name} placeholder",
     "api_url": "must be an http(s) URL",
     "auth_url": "must be an http(s) URL",
+    "get_url": "must be an http(s) URL with a {name} placeholder",
+    "endpoint_url": "must be an http(s) URL",
+    "link_expiry": "must be a duration such as 90s, 30m, 6h or 1d",
 }
 
 

@@ -7,6 +7,7 @@ rejection with its meaning). Journaled like the JSON side (see reconciler.apply.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,9 +21,10 @@ from reconciler.channels.outcome import (
     not_sent,
 )
 from reconciler.channels.pacing import Pacing
-from reconciler.channels.store import OfferPackageStore, StoreRefused, public_url
+from reconciler.channels.store import OfferPackageStore, StoreRefused, public_text, public_url
 from reconciler.channels.xml_packages import XmlPackage, build_zip
-from reconciler.errors import MarketplaceUnreachable
+from reconciler.clock import duration
+from reconciler.errors import MarketplaceUnreachable, ReconcilerError
 from reconciler.marketplace import wire
 from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused, parse_json
 from reconciler.marketplace.governor import AnswerLost
@@ -33,6 +35,10 @@ SUCCESS_CODES = frozenset({"8000", "9000", "80", "90"})
 # know yet) means keep polling: reading an unfinished log as final would report lost offers.
 DONE_STATES = frozenset({"Integrated", "Rejected", "PartiallyIntegrated", "Failed"})
 LOG_PAGE_SIZE = 1000
+# A package the marketplace could not download, refused by the store: with links that expire,
+# the link had expired (S3 answers 403 AccessDenied "Request has expired").
+DOWNLOAD_FAILED = re.compile(r"download|fetch", re.IGNORECASE)
+LINK_REFUSED = re.compile(r"\b403\b|expired|AccessDenied", re.IGNORECASE)
 
 # Meanings of the two-digit error part of a result code (OFFERS_XML.md, WSDL-era table).
 ERROR_MEANINGS = {
@@ -125,12 +131,11 @@ class XmlChannel:
                 self.channel.name, SUBMISSION, "", package.package_type, "Unknown", offers, why
             )
         except MarketplaceRefused as err:
-            self._record("finished", package.name, state="Abandoned", message=str(err))
-            offers = tuple(
-                not_sent(self.channel.name, sku, a, str(err)) for sku, a in actions.items()
-            )
+            why = public_text(str(err))  # an answer may quote the presigned link
+            self._record("finished", package.name, state="Abandoned", message=why)
+            offers = tuple(not_sent(self.channel.name, sku, a, why) for sku, a in actions.items())
             return PackageOutcome(
-                self.channel.name, SUBMISSION, "", package.package_type, "NotSent", offers, str(err)
+                self.channel.name, SUBMISSION, "", package.package_type, "NotSent", offers, why
             )
         package_id = _package_id(answer)
         self._record("submitted", package.name, package_id=package_id)
@@ -140,7 +145,7 @@ class XmlChannel:
     def follow(self, sent: SentPackage, resumed: bool = False) -> PackageOutcome:
         log = self._wait(sent.package_id)
         state = str(wire.find(log, *wire.LOG_STATE) or "")
-        whole = wire.find(log, wire.RESULT) or {}
+        whole = self._explained(wire.find(log, wire.RESULT) or {})
         lines = self._log_lines(sent.package_id, log)
         offers = tuple(
             self._outcome(sku, action, lines.get(sku), state, whole)
@@ -166,6 +171,28 @@ class XmlChannel:
             rejected=outcome.count(OfferStatus.REJECTED),
         )
         return outcome
+
+    def _explained(self, whole: Any) -> Any:
+        """The package's whole result, links without their query, a late download named."""
+        if not isinstance(whole, dict):
+            return whole
+        message = public_text(str(wire.find(whole, wire.MESSAGE) or ""))
+        said = f"{wire.find(whole, wire.RESULT_CODE) or ''} {message}"
+        if DOWNLOAD_FAILED.search(said) and LINK_REFUSED.search(said):
+            expiry = self._link_expiry()
+            if expiry is not None:
+                message = (
+                    "link expired before Cdiscount fetched it; raise package_store.link_expiry "
+                    f"(now {duration(expiry)}). Cdiscount said: {message}"
+                )
+        kept = {k: v for k, v in whole.items() if k.lower() != wire.MESSAGE}
+        return {**kept, wire.MESSAGE: message}
+
+    def _link_expiry(self) -> int | None:
+        try:
+            return self.store().link_expiry
+        except ReconcilerError:  # the store cannot be opened now: say what the marketplace said
+            return None
 
     def _get_log(self, package_id: str, page: int = 1) -> dict[str, Any]:
         response = self.client.call(
@@ -222,7 +249,7 @@ class XmlChannel:
         results = wire.find(line, *wire.LOG_LINE_RESULTS) or []
         results = [r for r in results if isinstance(r, dict)]
         codes = [str(wire.find(r, *wire.LOG_RESULT_CODE) or "") for r in results]
-        texts = [str(wire.find(r, *wire.LOG_RESULT_MESSAGE) or "") for r in results]
+        texts = [public_text(str(wire.find(r, *wire.LOG_RESULT_MESSAGE) or "")) for r in results]
         status = str(wire.find(line, *wire.LOG_LINE_STATUS) or "")
         ok = status == "Integrated" or (codes and all(c in SUCCESS_CODES for c in codes))
         if ok and status != "Rejected":

@@ -27,6 +27,7 @@ COMMANDS = {
     "show": "reconciler.cli.show",
     "apply": "reconciler.cli.apply",
     "package": "reconciler.cli.package",
+    "packages": "reconciler.cli.packages",
     "demo": "reconciler.cli.demo",
     "sandbox": "reconciler.cli.sandbox",
     "operations": "reconciler.cli.operations",

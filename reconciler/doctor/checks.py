@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,9 +248,7 @@ def _store(catalog: Catalog, store: Callable[[], OfferPackageStore] | None) -> C
     try:
         if store is None:
             raise ReconcilerError("no package_store in catalog.yaml")
-        opened = store()
-        probe = getattr(opened, "probe", None)
-        detail = str(probe()) if callable(probe) else _publish_and_fetch(opened)
+        detail = _publish_and_fetch(store())
     except (ReconcilerError, httpx.HTTPError) as err:
         fix = (
             f"xml channels ({', '.join(xml)}) need a package_store the marketplace can download "
@@ -262,10 +259,14 @@ def _store(catalog: Catalog, store: Callable[[], OfferPackageStore] | None) -> C
 
 
 def _publish_and_fetch(store: OfferPackageStore) -> str:
-    name = f"catalog-doctor-probe-{uuid.uuid4().hex[:12]}.zip"
-    data = b"catalog doctor probe " + name.encode()
-    url = store.publish(name, data)
-    fetched = httpx.get(url, timeout=30, follow_redirects=True)
+    """The store's probe, fetched from the link the marketplace would get, then removed."""
+    probe = store.probe()
+    url, data = probe.url, probe.content  # a presigned link: shown without its query
+    try:
+        fetched = httpx.get(url, timeout=30, follow_redirects=True)
+    finally:
+        with contextlib.suppress(ReconcilerError):  # a store that cannot delete keeps it
+            store.remove(probe.name)
     if fetched.status_code != 200 or fetched.content != data:
         raise ReconcilerError(
             f"the probe published at {public_url(url)} came back as HTTP {fetched.status_code}"

@@ -21,6 +21,7 @@ from reconciler.catalog.model import (
     Packaging,
     PriceAlignment,
 )
+from reconciler.catalog.resolve import package_store_document
 from reconciler.importing.operations import ImportedOperation, live_operations
 from reconciler.importing.owners import FieldOwners
 from reconciler.importing.previous import Previous
@@ -115,10 +116,7 @@ def _settings_document(settings: Catalog, defaults: Mapping[str, object]) -> dic
             "max_price_change_percent": g.max_price_change_percent,
         }
     if settings.package_store:
-        document["package_store"] = {
-            "type": settings.package_store.type,
-            "url": settings.package_store.url,
-        }
+        document["package_store"] = package_store_document(settings.package_store)
     return document
 
 

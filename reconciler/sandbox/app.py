@@ -88,6 +88,7 @@ class Market:
     # -- the XML route: fetch, read, queue ---------------------------------------------------
     async def fetch_xml_package(self, pid: str, url: str) -> None:
         try:
+            await asyncio.sleep(self.faults.download_delay_seconds)
             data = await xml.download(url, self.config.max_zip_bytes)
             package = await asyncio.to_thread(
                 xml.read_package, data, self.config.max_unzipped_bytes

@@ -69,6 +69,7 @@ class Faults:
     drop_share: float = 0.0  # connection closed after the status line
     drop_next: int = 0
     slow_integration_seconds: float = 0.0  # added to the integration delay
+    download_delay_seconds: float = 0.0  # an XML package is fetched this long after its POST
     reject_packages: bool = False  # every package is rejected whole
     offer_reject_share: float = 0.0  # share of offers rejected (code 9999) at integration
     lost_answer_share: float = 0.0  # the call is carried out, then its answer is cut

@@ -125,6 +125,41 @@ def unusable(tmp_path: Path, sandbox_factory) -> str:
         return catalog("plan", shop(tmp_path, market), env=env)
 
 
+def s3_apply(tmp_path: Path, market, **store: str) -> str:
+    """An apply of the demo through a loopback S3 server (tests/s3_server.py)."""
+    from tests.s3_server import REGION, env, serve_s3
+
+    refused = store.pop("refused", None) is not None
+    market.seed_products(["3760452700015"])
+    root = shop(tmp_path, market)
+    with serve_s3() as s3:
+        s3.reset()  # moto keeps its buckets per process, not per server
+        s3.bucket("shop")
+        settings = {"bucket": "shop", "region": REGION, "endpoint_url": s3.endpoint_url, **store}
+        lines = "".join(f"  {k}: {v}\n" for k, v in settings.items())
+        with (root / "catalog.yaml").open("a") as stream:
+            stream.write(f"\npackage_store:\n  type: s3\n{lines}")
+        keys = {"OCTOPIA_CLIENT_ID": market.client_id}
+        keys |= {"OCTOPIA_CLIENT_SECRET": market.client_secret, **env(s3)}
+        if not refused:
+            return catalog("apply", root, "--auto-approve", env=keys)
+        with s3.authenticating():
+            return catalog("apply", root, "--auto-approve", env=keys)
+
+
+def s3_refused(tmp_path: Path, sandbox_factory) -> str:
+    return s3_apply(tmp_path, sandbox_factory(), refused="yes")
+
+
+def s3_no_bucket(tmp_path: Path, sandbox_factory) -> str:
+    return s3_apply(tmp_path, sandbox_factory(), bucket="no-such-bucket")
+
+
+def s3_expired(tmp_path: Path, sandbox_factory) -> str:
+    market = sandbox_factory(faults={"download_delay_seconds": 2.0})
+    return s3_apply(tmp_path, market, link_expiry="1s")
+
+
 # the first words of a quote -> the case that prints it
 CASES: dict[str, Callable[..., str]] = {
     "offers/x.yaml": validate("unknown-field"),
@@ -137,6 +172,9 @@ CASES: dict[str, Callable[..., str]] = {
     "no terminal to confirm on": no_terminal,
     "not returned by the marketplace": not_compared,
     "unusable answer to GET /offers": unusable,
+    "package store s3://": s3_refused,
+    "bucket ... does not exist": s3_no_bucket,
+    "link expired before Cdiscount fetched it": s3_expired,
 }
 # quotes no cheap run prints: a marketplace throttling, slow or huge over minutes or megabytes
 NOT_RUN = {

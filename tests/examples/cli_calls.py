@@ -56,6 +56,9 @@ def call_problems(args: list[str]) -> list[str]:
         return [*problems, "no sub-command"]
     name, rest = args[0], args[1:]
     command = cli.get_command(ctx, name)
+    while isinstance(command, click.Group) and rest:  # `catalog packages prune ...`
+        name, rest = f"{name} {rest[0]}", rest[1:]
+        command = command.get_command(ctx, name.rsplit(" ", 1)[1])
     if command is None:
         return [*problems, f"no command `catalog {name}`"]
     capacity = sum(

@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +22,23 @@ from reconciler.apply.journal import Journal
 from reconciler.apply.report import Progress
 from reconciler.apply.run import ApplyOptions
 from reconciler.apply.session import ApplyRequest, ApplySession
+from reconciler.catalog.model import PackageStore
 from reconciler.channels.json_channel import JsonChannel
 from reconciler.channels.pacing import Pacing
+from reconciler.channels.s3_store import S3Store
 from reconciler.channels.store import HttpPutStore
 from reconciler.channels.xml_channel import XmlChannel
 from reconciler.marketplace.client import MarketplaceClient
 
 QUICK = Pacing(first=0.02, factor=1.5, cap=0.1, timeout=30)
 OPTIONS = ApplyOptions(pacing=QUICK, json_package_size=60, xml_package_size=40, upload_size=25)
+S3_ENDPOINT = "CRASH_S3_ENDPOINT"  # set: packages go to bucket `shop` of this S3 server
+
+
+def s3_store(endpoint_url: str) -> PackageStore:
+    return PackageStore(
+        "s3", bucket="shop", prefix="crash/", region="eu-west-3", endpoint_url=endpoint_url
+    )
 
 
 def die() -> None:
@@ -105,9 +115,9 @@ POINTS: dict[str, Callable[[], None]] = {
     "json-reading-results": lambda: wrap(
         MarketplaceClient, "call", after=after_call("GET", "/offer-requests-results")
     ),
-    "xml-published-not-journaled": lambda: wrap(
-        HttpPutStore, "publish", after=lambda *a, **k: die()
-    ),
+    "xml-published-not-journaled": lambda: [
+        wrap(store, "publish", after=lambda *a, **k: die()) for store in (HttpPutStore, S3Store)
+    ],
     "xml-journaled-before-post": lambda: wrap(
         MarketplaceClient, "call", nth(1, call_is("POST", "/offer-integration-packages"))
     ),
@@ -126,6 +136,8 @@ def main(point: str, base: str, root: str) -> None:
     POINTS[point]()
     market = Market(base, Path(root))
     cat = desired_catalog(Path(root), market)
+    if os.environ.get(S3_ENDPOINT):
+        cat = replace(cat, package_store=s3_store(os.environ[S3_ENDPOINT]))
     with market.client() as client:
         session = ApplySession(cat, client, Progress(print), ApplyRequest(options=OPTIONS))
         session.apply(session.plan())

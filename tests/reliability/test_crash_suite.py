@@ -16,10 +16,11 @@ import os
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from crash_point import OPTIONS, POINTS
+from crash_point import OPTIONS, POINTS, S3_ENDPOINT, s3_store
 from fault_shop import (
     CDIS_ID,
     desired_catalog,
@@ -55,6 +56,22 @@ def killed_at(point: str, base: str, root: Path) -> subprocess.CompletedProcess:
 
 @pytest.mark.parametrize("point", sorted(POINTS))
 def test_an_apply_killed_at_a_point_is_finished_by_the_next(tmp_path, start_market, point):
+    converges(tmp_path, start_market, point)
+
+
+# xml-posted-not-journaled is left out: what it checks is the marketplace's timing (does the
+# first package integrate before the re-run's copy is read?), the same with any store.
+S3_POINTS = sorted(p for p in POINTS if p.startswith("xml-") and p != "xml-posted-not-journaled")
+
+
+@pytest.mark.parametrize("point", S3_POINTS)
+def test_the_xml_points_with_an_s3_store(tmp_path, start_market, point, s3, monkeypatch):
+    monkeypatch.setenv(S3_ENDPOINT, s3.endpoint_url)  # the killed child publishes to S3 too
+    converges(tmp_path, start_market, point, s3_store(s3.endpoint_url))
+    assert s3.keys("shop")
+
+
+def converges(tmp_path, start_market, point, store=None) -> None:
     market = start_market(integration_delay=0.2)
     seed_shop(market)
     root = tmp_path / "catalog"
@@ -70,6 +87,7 @@ def test_an_apply_killed_at_a_point_is_finished_by_the_next(tmp_path, start_mark
         for sku in p.skus
     }
     cat = desired_catalog(root, market)
+    cat = replace(cat, package_store=store) if store else cat
     lines: list[str] = []
     with market.client() as client:
         session = ApplySession(cat, client, Progress(lines.append), ApplyRequest(options=OPTIONS))

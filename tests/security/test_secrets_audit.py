@@ -360,3 +360,60 @@ def test_a_partly_failed_apply_keeps_the_secrets(tmp_path: Path, sandbox_factory
     assert "rejected" in (work / "report.json").read_text()
     audit.run("--debug", "apply", "shop", "--auto-approve", "--max-failures", "1", codes=(5,))
     audit.assert_files_clean()
+
+
+def test_the_s3_store_keeps_its_keys_and_its_presigned_links(
+    tmp_path: Path, audited_sandbox, s3
+) -> None:
+    """An s3 package store: the storage key never shows, nor any part of a presigned link
+    (its signature, its query, the access key id it carries), in output or files."""
+    from tests.s3_server import KEY_ID, REGION, SECRET_KEY
+    from tests.s3_server import env as s3_env
+
+    market = audited_sandbox
+    work = tmp_path / "work"
+    work.mkdir()
+    shop = shop_catalog(work / "shop", market.api_url, market.auth_url, "http://x/{name}")
+    settings = shop / "catalog.yaml"
+    text = settings.read_text().split("package_store:")[0] + (
+        f"package_store:\n  type: s3\n  bucket: shop\n  prefix: audit/\n  region: {REGION}\n"
+        f"  endpoint_url: {s3.endpoint_url}\n  link_expiry: 2h\n"
+    )
+    settings.write_text(text)
+    audit = Audit(work, base_env(**s3_env(s3)))
+    wrong = "SENTINEL-wrong-s3-secret-4a"
+    shown = [audit.run("plan", "shop", "--out", "plan.json", "--detailed-exitcode", codes=(2,))]
+    with s3.authenticating():  # a refused storage key: exit 7, nothing sent, not echoed
+        for debug in ((), ("--debug",)):
+            refused = audit.run(
+                *debug, "apply", "shop", "--auto-approve", codes=(7,), AWS_SECRET_ACCESS_KEY=wrong
+            )
+            assert "credentials were refused" in refused
+            shown.append(refused)
+    shown += [
+        audit.run(
+            "--debug",
+            "apply",
+            "shop",
+            "--plan",
+            "plan.json",
+            "--auto-approve",
+            "--report",
+            "r.json",
+        ),
+        audit.run("plan", "shop", "--detailed-exitcode"),
+        audit.run("packages", "prune", "shop", "--older-than", "7d", "--dry-run"),
+    ]
+    assert re.search(r"cdiscount: [1-9]\d* integrated, 0 rejected", shown[3]), shown[3]
+    # what the marketplace received: the presigned links, to be found nowhere else
+    with market.client("CDISFR") as client:
+        rows = client.get(market.base_url + "/sandbox/submissions").json()["items"]
+        ids = {r["packageId"] for r in rows if r["kind"] == "xml"}
+        links = [client.get(f"/offer-integration-packages/{i}").json()["url"] for i in ids]
+    assert links and all("X-Amz-Signature=" in link for link in links)
+    secrets_ = [SECRET_KEY, KEY_ID, wrong] + [link.split("?", 1)[1] for link in links]
+    secrets_ += [link.split("X-Amz-Signature=")[1][:64] for link in links]
+    written = [(str(path), path.read_bytes()) for path in audit.files()]
+    for where, data in written + [(f"output {i}", o.encode()) for i, o in enumerate(shown)]:
+        assert not [s for s in secrets_ for f in forms(s) if f in data], where
+    assert audit.assert_files_clean() >= 5
