@@ -19,6 +19,7 @@ from typing import Any
 
 from reconciler import clock, sources
 from reconciler.catalog import resolve, rules
+from reconciler.catalog.cache import OfferCodec, ParseCache, decode_problem, encode_problem
 from reconciler.catalog.files import CatalogFiles, catalog_files
 from reconciler.catalog.load import YamlFile, load_yaml
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer, Submission
@@ -74,6 +75,9 @@ def _no_cycle_collection() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # What was built stays alive (the catalog); freezing it spares the collector one
+            # walk over every object allocated meanwhile the moment it resumes (~5% of a load).
+            gc.freeze()
             gc.enable()
 
 
@@ -88,12 +92,17 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         defaults = files.settings.data.get("defaults", {})  # type: ignore[union-attr]
         resolver = resolve.OfferResolver(files.settings, settings["channels"], defaults, merge)
     declared = _Declared()
+    # catalog.yaml's text (it parsed, or there is no resolver) stands for its bytes: read once.
+    # Not with sources: what a file resolves to then depends on the feeds too, and their merge
+    # keeps its own account of the skus it saw (a cache keyed by the file would miss both).
+    cacheable = resolver is not None and merge is None
+    parse_cache = ParseCache.of(files.root, files.settings.text.encode()) if cacheable else None
     for path in files.offers:
-        loaded = load_yaml(path, str(path))
-        items = _checked(loaded, "offers", problems)
-        if resolver is not None:
-            declared.add(loaded, items, resolver, problems)
-        loaded.data = None  # only the resolved offers stay in memory
+        if resolver is None or parse_cache is None:
+            loaded = load_yaml(path, str(path))
+            declared.add(loaded, _checked(loaded, "offers", problems), resolver, problems)
+            continue
+        declared.add_file(path, resolver, parse_cache, problems)
     operations = _operations(files, problems)
     if settings is None:
         return None
@@ -196,13 +205,41 @@ class _Declared:
         self.origins: dict[tuple[str, str], Location] = {}
         self.register = rules.SkuRegister()
 
+    def add_file(
+        self,
+        path: Path,
+        resolver: resolve.OfferResolver,
+        parse_cache: ParseCache,
+        problems: list[Problem],
+    ) -> None:
+        """One offers file, from the parse cache when it holds this very content."""
+        try:
+            content = path.read_bytes()
+        except OSError:
+            content = None
+        name = parse_cache.name_of(content) if content is not None and parse_cache.enabled else ""
+        entry = parse_cache.get(name) if name else None
+        if entry is not None and self.replay(entry, str(path), resolver, problems):
+            return
+        loaded = load_yaml(path, str(path), content)
+        first = len(problems)
+        record: list[list[Any]] | None = [] if name else None
+        self.add(loaded, _checked(loaded, "offers", problems), resolver, problems, record)
+        if record is not None:
+            entry = _entry(record, problems[first:], str(path), resolver.settings_file.name)
+            if entry is not None:
+                parse_cache.put(name, entry)
+
     def add(
         self,
         loaded: YamlFile,
         items: list[tuple[int, Any]],
-        resolver: resolve.OfferResolver,
+        resolver: resolve.OfferResolver | None,
         problems: list[Problem],
+        record: list[list[Any]] | None = None,
     ) -> None:
+        if resolver is None:
+            return
         submissions = {name: c.submission for name, c in resolver.channels.items()}
         marks = loaded.item_marks.get("offers", [])
         for index, raw in items:
@@ -221,11 +258,77 @@ class _Declared:
                 continue
             offers, wrong = resolver.resolve(loaded, index, raw, channels)
             problems += wrong
-            for offer in offers:
-                self.offers[offer.channel, sku] = offer
-                self.origins[offer.channel, sku] = origin
-            if "tags" in raw:
-                self.tags[sku] = self.tags.get(sku, frozenset()) | frozenset(raw["tags"])
+            self.declare(sku, origin, offers, raw.get("tags"))
+            if record is not None:
+                record.append([index, line, column, sku, raw.get("tags"), offers])
+        loaded.data = None  # only the resolved offers stay in memory
+
+    def declare(
+        self, sku: str, origin: Location, offers: list[Offer], tags: list[str] | None
+    ) -> None:
+        for offer in offers:
+            self.offers[offer.channel, sku] = offer
+            self.origins[offer.channel, sku] = origin
+        if tags is not None:
+            self.tags[sku] = self.tags.get(sku, frozenset()) | frozenset(tags)
+
+    def replay(
+        self,
+        entry: dict[str, Any],
+        name: str,
+        resolver: resolve.OfferResolver,
+        problems: list[Problem],
+    ) -> bool:
+        """Declare what a cached entry holds; False (nothing declared) when it cannot be used:
+        a sku it declares is already declared by another file (the clash is located by
+        parsing), or the entry is not what this tool writes."""
+        try:
+            offers = OfferCodec.decoder(entry["tables"])(entry["rows"])
+            places: list[Location] = []
+            tags: list[tuple[str, list[str]]] = []
+            for index, line, column, sku, item_tags, count in entry["items"]:
+                places += [Location(name, line, column, f"offers[{index}]")] * count
+                if item_tags is not None:
+                    tags.append((sku, item_tags))
+            names = [name, resolver.settings_file.name]
+            found = [decode_problem(p, names) for p in entry["problems"]]
+        except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
+            return False
+        if len(places) != len(offers):
+            return False
+        keys = [(offer.channel, offer.sku) for offer in offers]
+        first = self.register.first
+        if not first.keys().isdisjoint(keys):
+            return False
+        first.update(zip(keys, places, strict=True))
+        self.origins.update(zip(keys, places, strict=True))
+        self.offers.update(zip(keys, offers, strict=True))
+        for sku, item_tags in tags:
+            self.tags[sku] = self.tags.get(sku, frozenset()) | frozenset(item_tags)
+        problems += found
+        return True
+
+
+def _entry(
+    record: list[list[Any]], found: list[Problem], name: str, settings_name: str
+) -> dict[str, Any] | None:
+    """What a file resolved to, as a cache entry; None when it must not be cached (an error:
+    its problems are found again, exactly located) or holds what the entry cannot keep."""
+    if any(p.severity == "error" for p in found):
+        return None
+    names = {name: 0, settings_name: 1}
+    kept = [encode_problem(p, names) for p in found]
+    if None in kept:
+        return None
+    codec = OfferCodec()
+    items, rows = [], []
+    for index, line, column, sku, tags, offers in record:
+        encoded = [codec.encode(offer) for offer in offers]
+        if None in encoded:
+            return None
+        items.append([index, line, column, sku, tags, len(encoded)])
+        rows += encoded
+    return {"items": items, "rows": rows, "tables": codec.dump(), "problems": kept}
 
 
 def _operation_rules(catalog: Catalog) -> list[Problem]:

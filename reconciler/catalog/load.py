@@ -142,11 +142,12 @@ def field_path(field: tuple[str | int, ...]) -> str:
     return text
 
 
-def load_yaml(path: Path, name: str) -> YamlFile:
-    """Read `path`; problems (never exceptions) for anything unsafe or malformed."""
+def load_yaml(path: Path, name: str, raw: bytes | None = None) -> YamlFile:
+    """Read `path` (or take its bytes, `raw`, already read by the caller); problems (never
+    exceptions) for anything unsafe or malformed."""
     loaded = YamlFile(path, name)
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
     except OSError as err:
         loaded.problems.append(Problem(Location(name), f"cannot read the file: {err.strerror}"))
         return loaded

@@ -63,5 +63,6 @@ def command(directory: str, at: datetime | None, strict: bool) -> None:
     omnibus = check_omnibus(catalog, now)
     calendar = build_calendar(catalog, at or now, omnibus)
     click.echo(calendar_text(calendar), nl=False)
-    if strict and omnibus.findings:
-        raise CatalogInvalid(omnibus.problems(catalog, strict=True))
+    found = omnibus.problems(catalog, strict=strict)
+    if any(p.severity == "error" for p in found):
+        raise CatalogInvalid([p for p in found if p.severity == "error"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,6 @@ from reconciler.plan.model import Plan
 if TYPE_CHECKING:
     from reconciler.catalog.model import Catalog
     from reconciler.plan.diff import Target
-    from reconciler.plan.readback import Resend
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -104,6 +104,9 @@ def _plan(
     directory: Path,
     channels: tuple[str, ...],
     skus: tuple[str, ...],
+    refresh: str = "auto",
+    max_age_hours: float = 24.0,
+    reads: list | None = None,
     resend: tuple[str, ...] = (),
     since: str | None = None,
 ) -> Plan:
@@ -117,8 +120,9 @@ def _plan(
                 f"--channel {channel}: {unknown_name('channel', channel, catalog.channels)}"
             )
     target = Target(channels=channels, skus=skus)
-    again = resend_request(catalog, directory, resend, since)
-    plan = _planned(catalog, target, again)
+    read = {"refresh": refresh, "max_age": timedelta(hours=max_age_hours), "reads": reads}
+    read["resend"] = resend_request(catalog, directory, resend, since)
+    plan = _planned(catalog, target, read)
     _every_glob_matched(skus, [sku for _, sku in catalog.offers], plan)
     return plan
 
@@ -135,7 +139,8 @@ def _every_glob_matched(globs: tuple[str, ...], skus: list[str], plan: Plan) -> 
             )
 
 
-def _planned(catalog: Catalog, target: Target, again: Resend) -> Plan:
+def _planned(catalog: Catalog, target: Target, read: dict) -> Plan:
+    """The plan; `read`: how to read the live shop (plan_against_marketplace's keywords)."""
     from reconciler.clock import now
     from reconciler.marketplace.connect import open_marketplace
     from reconciler.plan.build import plan_against_marketplace
@@ -143,7 +148,7 @@ def _planned(catalog: Catalog, target: Target, again: Resend) -> Plan:
     display = _progress_display()
     with open_marketplace(catalog) as client:
         if display is None:
-            return plan_against_marketplace(catalog, client, now(), target, resend=again)
+            return plan_against_marketplace(catalog, client, now(), target, **read)
         with display:
             tasks: dict[str, int] = {}
 
@@ -152,7 +157,7 @@ def _planned(catalog: Catalog, target: Target, again: Resend) -> Plan:
                     tasks[channel] = display.add_task(channel)
                 display.update(tasks[channel], description=f"{channel} {count:,}")
 
-            return plan_against_marketplace(catalog, client, now(), target, progress, again)
+            return plan_against_marketplace(catalog, client, now(), target, progress, **read)
 
 
 EXAMPLES = """\b
@@ -182,6 +187,24 @@ Examples:
     is_flag=True,
     help="Exit 2 when the plan has changes (0 when none), as Terraform does.",
 )
+@click.option(
+    "--refresh",
+    type=click.Choice(["auto", "full"]),
+    default="auto",
+    envvar="CATALOG_REFRESH",
+    show_default=True,
+    help="auto: read only the offers changed since the last snapshot of the live shop (in "
+    ".catalog/snapshots/) when it is recent enough; full: read every offer (deletions made "
+    "outside this tool are only seen by a full read).",
+)
+@click.option(
+    "--snapshot-max-age",
+    "max_age_hours",
+    type=click.FloatRange(min=0),
+    default=24.0,
+    show_default=True,
+    help="Hours after which a snapshot is not used and the shop is read in full.",
+)
 @resend_options
 @click.pass_context
 def command(
@@ -193,6 +216,8 @@ def command(
     skus: tuple[str, ...],
     full: bool,
     detailed_exitcode: bool,
+    refresh: str,
+    max_age_hours: float,
     resend: tuple[str, ...],
     since: str | None,
 ) -> None:
@@ -204,7 +229,10 @@ def command(
     from reconciler.plan.serialize import save_plan
     from reconciler.render.github import write_github_files
 
-    plan = _plan(directory, channels, skus, resend, since)
+    reads: list = []
+    plan = _plan(directory, channels, skus, refresh, max_age_hours, reads, resend, since)
+    for read in reads if refresh == "auto" else []:  # how the live side was read (stderr:
+        click.echo(read.note(), err=True)  # the plan's own formats stay as they are)
     if out is not None:
         try:
             save_plan(plan, str(out))

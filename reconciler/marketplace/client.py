@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -62,6 +63,25 @@ def _problem(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {"detail": response.text[:200]} if response.text else {}
     return body if isinstance(body, dict) else {"detail": str(body)[:200]}
+
+
+def next_page(
+    response: httpx.Response, path: str, params: Mapping[str, Any] | None
+) -> tuple[str, Mapping[str, Any] | None] | None:
+    """Where the page after `response` is: the same path and query plus the link's cursor (its
+    spelling kept: `cursor` or `Cursor`); a link without a cursor, or to another origin, is
+    followed as it is (and the latter refused by `request`)."""
+    following = response.links.get("next", {}).get("url")
+    if not following:
+        return None
+    link = response.url.join(following)
+    if origin(link) != origin(response.url):
+        return str(link), None  # elsewhere: `request` refuses it, naming where it pointed
+    for spelling in ("cursor", "Cursor"):
+        cursor = link.params.get(spelling)
+        if cursor:
+            return path, {**(params or {}), spelling: cursor}
+    return str(link), None
 
 
 def parse_json(response: httpx.Response, call: str) -> Any:
@@ -256,17 +276,33 @@ class MarketplaceClient:
         params: Mapping[str, Any] | None = None,
         decode: Callable[[httpx.Response, str], Any] = parse_json,
     ) -> Iterator[list[Any]]:
-        """The `items` of each page, following the `Link: <...>; rel="next"` cursor to the end."""
-        url: str | None = path
-        query = params
-        while url is not None:
-            response = self.call("GET", url, channel=channel, params=query)
-            name = f"GET {path}" + (f" ({channel})" if channel else "")
-            body = decode(response, name)
-            items = body.get("items") if isinstance(body, dict) else None
-            if not isinstance(items, list):
-                raise MarketplaceUnreachable(f"unparseable answer to {name}: no 'items' list")
-            yield items
-            following = response.links.get("next", {}).get("url")
-            url = str(response.url.join(following)) if following else None
-            query = None  # the cursor link carries every parameter
+        """The `items` of each page, following the `Link: <...>; rel="next"` cursor to the end.
+
+        Every page is asked with the caller's own query (`salesChannelId`, `limit`, filters) plus
+        the cursor the link gives: the documentation's links carry only `cursor` and `limit`.
+        The next page's request leaves as soon as this page's headers are in, so the network
+        works while this page's body is decoded (and while the caller reads its items).
+        """
+        name = f"GET {path}" + (f" ({channel})" if channel else "")
+
+        def get(url: str, query: Mapping[str, Any] | None) -> httpx.Response:
+            return self.call("GET", url, channel=channel, params=query)
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="next-page") as ahead:
+            pending: Future[httpx.Response] | None = ahead.submit(get, path, params)
+            while pending is not None:
+                response = pending.result()
+                following = next_page(response, path, params)
+                pending = ahead.submit(get, *following) if following else None
+                try:
+                    body = decode(response, name)
+                    items = body.get("items") if isinstance(body, dict) else None
+                    if not isinstance(items, list):
+                        raise MarketplaceUnreachable(
+                            f"unparseable answer to {name}: no 'items' list"
+                        )
+                    yield items
+                except BaseException:
+                    if pending is not None:
+                        pending.cancel()
+                    raise

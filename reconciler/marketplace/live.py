@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -295,15 +295,20 @@ def read_channel(
     channel: SalesChannel,
     progress: Progress | None = None,
     page_size: int = PAGE_SIZE,
+    updated_since: datetime | None = None,
 ) -> dict[str, Offer]:
-    """Every live offer of one channel, by sku, read page by page.
+    """Every live offer of one channel, by sku, read page by page; with `updated_since`, only
+    those the marketplace updated since then (`updatedAtMin`, RFC 3339).
 
     An item that cannot be taken as truth (no usable sku or quantity, a sku met twice) makes
     the whole answer unusable (exit 7), naming the page and the offer.
     """
     call = f"GET /offers ({channel.id})"
     offers: dict[str, Offer] = {}
-    params = {"salesChannelId": channel.id, "limit": page_size}
+    params: dict[str, Any] = {"salesChannelId": channel.id, "limit": page_size}
+    if updated_since is not None:
+        moment = updated_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        params["updatedAtMin"] = moment
     pages = client.pages("/offers", channel=channel.id, params=params, decode=parse_json_floats)
     for number, page in enumerate(pages, start=1):
         for index, item in enumerate(page):

@@ -122,8 +122,9 @@ def calendar_text(calendar: Calendar) -> str:
 def _omnibus_lines(check: OmnibusCheck) -> list[str]:
     if check.skipped:
         return ["", check.skipped]
-    if check.findings:
-        return ["", "Omnibus:"] + [f"  {finding.message()}" for finding in check.findings]
+    gaps = [f"  {gap.message()}" for gap in check.gaps]
+    if check.findings or gaps:
+        return ["", "Omnibus:", *gaps] + [f"  {finding.message()}" for finding in check.findings]
     if check.checked:
         return [
             "",

@@ -1,13 +1,21 @@
 """The price history of offers, read from the git history of their offers files.
 
-Git runs as a subprocess (`git log --follow` for the commits of a file and its dates,
-`git cat-file --batch` to read many versions in one process); each version is parsed with
-PyYAML's C loader when it is there, as every version of a large file is read.
+Git runs as a subprocess (`git log --follow --raw` for the commits of a file, their dates and
+blob ids, `git cat-file --batch` to read many versions in one process), each version parsed with the
+catalog's loader (libyaml nodes; aliases shared, never expanded). A blob never changes, so the
+prices of a version are kept by blob id in the catalog's cache (`.catalog/cache/`, signed:
+see reconciler.catalog.cache) and a blob is parsed once, ever; the walk of a file's history is
+kept by HEAD's commit, so an hourly run on an unchanged HEAD asks git for nothing but HEAD.
+
+The history may not reach far enough back (a shallow clone, a young repository): `reaches`
+says from when it is complete, so the Omnibus check says what it could not see.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
+import hashlib
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,16 +24,18 @@ from pathlib import Path
 
 import yaml
 
+from reconciler.catalog.cache import FORMAT, SignedStore
+from reconciler.catalog.load import _Builder, compose
 from reconciler.catalog.normal import money
-
-try:
-    _LOADER: type = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _LOADER = yaml.SafeLoader
 
 
 class NotARepository(Exception):
-    """The catalog folder is not inside a git work tree (or git is not installed)."""
+    """The catalog folder is not inside a git work tree, has no commit, or git is not installed."""
+
+    def __init__(self, message: str, no_git: bool = False, no_commit: bool = False):
+        super().__init__(message)
+        self.no_git = no_git
+        self.no_commit = no_commit
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,52 +45,120 @@ class Version:
     commit: str
     date: datetime  # the committer date: when the change reached the branch
     path: str  # relative to the top of the repository
+    blob: str = ""  # the file's git blob id at that commit
 
 
 class PriceHistory:
     """The versions of offers files in one git repository, and the prices each version holds."""
 
-    def __init__(self, folder: str | Path):
-        self.top = Path(_git(Path(folder), "rev-parse", "--show-toplevel").strip())
+    def __init__(self, folder: str | Path, store: SignedStore | None = None):
+        try:
+            top, head, shallow = _git(Path(folder), *_HEAD).split()
+        except NotARepository:
+            _git(Path(folder), "rev-parse", "--show-toplevel")  # not a repository: raises
+            raise NotARepository("no commit yet", no_commit=True) from None
+        self.top, self.head, self.shallow = Path(top), head, shallow == "true"
+        self.store = store or SignedStore(None, None)
         self._versions: dict[Path, tuple[Version, ...]] = {}
-        self._prices: dict[tuple[str, str], dict[tuple[str, str], Decimal]] = {}
+        self._prices: dict[str, Prices] = {}
+        self._reaches: datetime | None = None
+        self._working: dict[Path, str] = {}
+        # the versions in a sale's window with their prices, by (file, start): see omnibus
+        self.windows: dict[tuple[str, datetime], list[tuple[Version, Prices]]] = {}
+
+    def reaches(self) -> datetime:
+        """The date of the oldest commit git has here: the history is complete from then on.
+
+        In a shallow clone that is where the clone was cut; in a full one, the first commit.
+        """
+        if self._reaches is None:
+            name = _entry_name("roots", self.head)
+            dates = self.store.get(name)
+            if not isinstance(dates, list) or not all(isinstance(d, str) for d in dates):
+                out = _git(self.top, "log", "--max-parents=0", "--format=%cI", "HEAD")
+                dates = out.split()
+                self.store.put(name, dates)
+            self._reaches = min(datetime.fromisoformat(d) for d in dates)
+        return self._reaches
+
+    def working_blob(self, file: Path) -> str:
+        """The blob id of the file as it is in the work tree now ("" when unreadable)."""
+        if file not in self._working:
+            try:
+                self._working[file] = blob_id(file.read_bytes())
+            except OSError:
+                self._working[file] = ""
+        return self._working[file]
 
     def versions(self, file: Path) -> tuple[Version, ...]:
         """The commits of `file`, oldest first, following renames."""
+        if file in self._versions:
+            return self._versions[file]
         file = file.resolve()
         if file not in self._versions:
             self._versions[file] = self._log(file)
         return self._versions[file]
 
-    def prices(self, versions: list[Version]) -> list[dict[tuple[str, str], Decimal]]:
-        """For each version, its prices by (channel, sku); read together in one git process."""
-        missing = [v for v in versions if (v.commit, v.path) not in self._prices]
+    def prices(self, versions: list[Version]) -> list[Prices]:
+        """For each version, its prices (see `price_for`); read together in one git process."""
+        missing = {}
+        for version in versions:
+            key = version.blob or f"{version.commit}:{version.path}"
+            if key not in self._prices and not self._stored(key):
+                missing.setdefault(key, version)
         if missing:
-            for version, text in zip(missing, self._read(missing), strict=True):
-                self._prices[(version.commit, version.path)] = prices_in(text)
-        return [self._prices[(v.commit, v.path)] for v in versions]
+            with _no_cycle_collection():
+                for (key, version), text in zip(
+                    missing.items(), self._read(list(missing.values())), strict=True
+                ):
+                    found = {f"{c}\x1f{s}": p for (c, s), p in prices_in(text).items()}
+                    self._prices[key] = found
+                    if version.blob:
+                        kept = {k: str(p) for k, p in found.items()}
+                        self.store.put(_entry_name("prices", version.blob), kept)
+        return [self._prices[v.blob or f"{v.commit}:{v.path}"] for v in versions]
+
+    def _stored(self, blob: str) -> bool:
+        """Prices of a blob from the cache: texts, made Decimal only when looked up."""
+        kept = self.store.get(_entry_name("prices", blob)) if len(blob) == 40 else None
+        if not isinstance(kept, dict):
+            return False
+        self._prices[blob] = kept
+        return True
 
     def _log(self, file: Path) -> tuple[Version, ...]:
         try:
             relative = file.relative_to(self.top.resolve())
         except ValueError:
             return ()
-        # quotePath off: an offers file named été.yaml is listed as such, not octal-escaped
+        name = _entry_name("log", f"{self.head} {relative.as_posix()}")
+        kept = self.store.get(name)
+        if isinstance(kept, list):
+            with contextlib.suppress(ValueError, TypeError):
+                return tuple(Version(c, datetime.fromisoformat(d), p, b) for c, d, p, b in kept)
+        # quotePath off: an offers file named été.yaml is listed as such, not octal-escaped.
+        # Topological order, newest first: commits made within the same second stay in the
+        # order they were made (their dates cannot tell).
         out = _git(
             self.top,
-            *("-c", "core.quotePath=false", "log", "--follow", "--format=%x1e%H %cI"),
-            *("--name-only", "--", str(relative)),
+            *("-c", "core.quotePath=false", "log", "--follow", "--topo-order"),
+            *("--format=%x1e%H %cI", "--raw", "--no-abbrev", "--", str(relative)),
         )
         versions = []
         for chunk in out.split("\x1e")[1:]:
-            head, *paths = [line for line in chunk.splitlines() if line.strip()]
+            head, *changes = [line for line in chunk.splitlines() if line.strip()]
             commit, date = head.split(" ", 1)
-            if paths:  # a merge commit names no path; its parents' versions count
-                versions.append(Version(commit, datetime.fromisoformat(date), paths[-1]))
-        return tuple(sorted(versions, key=lambda v: v.date))
+            if changes:  # a merge commit names no path; its parents' versions count
+                status, *paths = changes[-1].split("\t")
+                blob = status.split()[3]
+                if set(blob) != {"0"}:  # "0000...": the file was deleted by that commit
+                    versions.append(Version(commit, datetime.fromisoformat(date), paths[-1], blob))
+        versions.reverse()
+        self.store.put(name, [[v.commit, v.date.isoformat(), v.path, v.blob] for v in versions])
+        return tuple(versions)
 
     def _read(self, versions: list[Version]) -> list[str]:
-        wanted = "".join(f"{v.commit}:{v.path}\n" for v in versions).encode()
+        wanted = "".join(f"{v.blob or f'{v.commit}:{v.path}'}\n" for v in versions).encode()
         out = _run(self.top, ["git", "cat-file", "--batch"], wanted)
         texts, at = [], 0
         for _ in versions:
@@ -96,14 +174,37 @@ class PriceHistory:
         return texts
 
 
+_HEAD = ("rev-parse", "--show-toplevel", "HEAD", "--is-shallow-repository")
+
+
+def blob_id(content: bytes) -> str:
+    """The id git gives a file of this content (so a working file is matched to its commits)."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
+
+
+def _entry_name(kind: str, key: str) -> str:
+    return "git-" + hashlib.blake2b(FORMAT + f"|{kind}|{key}".encode(), digest_size=20).hexdigest()
+
+
+@contextlib.contextmanager
+def _no_cycle_collection():  # noqa: ANN202
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def prices_in(text: str) -> dict[tuple[str, str], Decimal]:
     """The prices an offers file sets, by (channel, sku); a channel of "" is every channel.
 
     An old version that no longer parses simply holds no prices.
     """
-    try:
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError:
+    try:  # the catalog's own loader: libyaml's nodes, plain values built without PyYAML's
+        data = _Builder("&" in text).build(compose(text))  # constructor (twice as fast)
+    except (yaml.YAMLError, RecursionError):
         return {}
     entries = data.get("offers") if isinstance(data, dict) else None
     prices: dict[tuple[str, str], Decimal] = {}
@@ -119,8 +220,19 @@ def prices_in(text: str) -> dict[tuple[str, str], Decimal]:
     return prices
 
 
-def price_for(prices: dict[tuple[str, str], Decimal], channel: str, sku: str) -> Decimal | None:
-    return prices.get((channel, sku), prices.get(("", sku)))
+Prices = dict[str, "Decimal | str"]  # "channel\x1fsku" ("" channel: every channel) -> price
+
+
+def price_for(prices: Prices, channel: str, sku: str) -> Decimal | None:
+    found = prices.get(f"{channel}\x1f{sku}")
+    if found is None:
+        found = prices.get(f"\x1f{sku}")
+    if isinstance(found, str):
+        try:
+            return Decimal(found)
+        except ArithmeticError:  # an entry of the cache that is no price: no price
+            return None
+    return found
 
 
 def _put(prices: dict[tuple[str, str], Decimal], key: tuple[str, str], value: object) -> None:
@@ -137,7 +249,10 @@ def _git(folder: Path, *args: str) -> str:
 def _run(folder: Path, argv: list[str], given: bytes | None = None) -> bytes:
     try:
         done = subprocess.run(argv, cwd=folder, input=given, capture_output=True, check=False)
-    except (FileNotFoundError, NotADirectoryError) as err:
+    except FileNotFoundError as err:
+        no_git = err.filename == argv[0]  # else the folder itself is gone
+        raise NotARepository(f"{err.strerror}: {err.filename}", no_git=no_git) from None
+    except NotADirectoryError as err:
         raise NotARepository(f"git cannot run in {folder}: {err}") from None
     if done.returncode != 0:
         raise NotARepository(

@@ -2,7 +2,13 @@
 before it starts, taken from the git history of the offers files and the current catalog.
 
 A warning by default, an error with --strict. When the catalog is not in git, the check says it
-was skipped rather than pass in silence.
+was skipped rather than pass in silence; when git cannot see the whole window (a shallow clone,
+no git program, a repository younger than the window), it says that, and how to fix it, and
+--strict fails: an unseen price is not a price that was never lower.
+
+Cheap by construction: only the offers a running or coming sale selects are looked up; a
+committed version whose blob is the working file itself is not read (its prices are the
+current ones, already counted); prices are kept per blob id (reconciler.operations.history).
 """
 
 from __future__ import annotations
@@ -12,11 +18,18 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from reconciler.catalog.cache import SignedStore
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer, OperationKind
 from reconciler.clock import PARIS
 from reconciler.errors import Location, Problem
 from reconciler.operations.discounts import discount_for, instant
-from reconciler.operations.history import NotARepository, PriceHistory, Version, price_for
+from reconciler.operations.history import (
+    NotARepository,
+    PriceHistory,
+    Prices,
+    Version,
+    price_for,
+)
 from reconciler.operations.selection import OfferIndex
 
 WINDOW = timedelta(days=30)
@@ -50,17 +63,51 @@ class OmnibusFinding:
         )
 
 
+FULL_HISTORY = (
+    "check out the full history (GitHub actions/checkout: `fetch-depth: 0`; GitLab: `GIT_DEPTH: 0`)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryGap:
+    """A sale whose 30-day window opens before the oldest commit git has here."""
+
+    operation: CommercialOperation
+    reaches: datetime  # the date of the oldest commit available
+    shallow: bool  # a shallow clone (else the repository itself is that young)
+
+    def message(self) -> str:
+        opens = (instant(self.operation.start) - WINDOW).astimezone(PARIS).date()
+        since = self.reaches.astimezone(PARIS).date()
+        why = "this is a shallow clone" if self.shallow else "that is the repository's first commit"
+        return (
+            f"operation {self.operation.name}: Omnibus check incomplete: the git history here "
+            f"starts on {since} ({why}), after {opens} when the 30 days before the sale open; "
+            f"a lower price of those days cannot be seen: {FULL_HISTORY}"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class OmnibusCheck:
     findings: tuple[OmnibusFinding, ...] = ()
     skipped: str = ""  # why the check did not run, if it did not
     checked: int = 0  # how many (sale, offer) pairs were compared with their history
+    gaps: tuple[HistoryGap, ...] = ()  # sales whose window the history does not cover
+    blind: bool = False  # skipped because git could not look (no git program): strict fails
+
+    @property
+    def complete(self) -> bool:
+        """Whether every sale was compared with 30 days of history."""
+        return not self.skipped and not self.gaps
 
     def problems(self, catalog: Catalog, strict: bool = False) -> list[Problem]:
-        if self.skipped:
-            return [Problem(Location(catalog.root), self.skipped, "warning")]
         severity = "error" if strict else "warning"
-        return [Problem(_where(f.operation), f.message(), severity) for f in self.findings]
+        if self.skipped:
+            return [
+                Problem(Location(catalog.root), self.skipped, severity if self.blind else "warning")
+            ]
+        found = [Problem(_where(g.operation), g.message(), severity) for g in self.gaps]
+        return found + [Problem(_where(f.operation), f.message(), severity) for f in self.findings]
 
 
 def omnibus_problems(catalog: Catalog, now: datetime, strict: bool = False) -> list[Problem]:
@@ -78,21 +125,39 @@ def check_omnibus(catalog: Catalog, now: datetime) -> OmnibusCheck:
     if not sales:
         return OmnibusCheck()
     try:
-        history = PriceHistory(catalog.root)
-    except NotARepository:
-        return OmnibusCheck(
-            skipped=f"Omnibus check skipped: {catalog.root} is not in a git repository, "
-            "so there is no price history to compare the reference prices with"
-        )
-    findings, checked = [], 0
+        history = PriceHistory(catalog.root, SignedStore.of(catalog.root))
+    except NotARepository as err:
+        return _skipped(catalog, err)
+    findings, checked, gaps = [], 0, []
     index = OfferIndex(catalog)
     for operation in sales:
+        if history.reaches() > instant(operation.start) - WINDOW:
+            gaps.append(HistoryGap(operation, history.reaches(), history.shallow))
         for offer in index.select(operation).offers:
             checked += 1
             finding = _check_offer(catalog, history, operation, offer, now)
             if finding:
                 findings.append(finding)
-    return OmnibusCheck(findings=tuple(findings), checked=checked)
+    return OmnibusCheck(findings=tuple(findings), checked=checked, gaps=tuple(gaps))
+
+
+def _skipped(catalog: Catalog, err: NotARepository) -> OmnibusCheck:
+    if err.no_git:
+        return OmnibusCheck(
+            skipped=f"Omnibus check skipped: git cannot run here ({err}), so the price history "
+            f"of the offers cannot be read: install git and {FULL_HISTORY}",
+            blind=True,
+        )
+    if err.no_commit:
+        return OmnibusCheck(
+            skipped=f"Omnibus check skipped: the git repository of {catalog.root} has no commit "
+            "yet, so there is no price history to compare the reference prices with",
+            blind=True,
+        )
+    return OmnibusCheck(
+        skipped=f"Omnibus check skipped: {catalog.root} is not in a git repository, "
+        "so there is no price history to compare the reference prices with"
+    )
 
 
 def lowest_price(
@@ -104,8 +169,7 @@ def lowest_price(
     origin = catalog.origins.get(offer.key)
     if origin is None:
         return lowest
-    versions = _in_window(history.versions(_path(catalog, origin.file)), instant(start))
-    for version, prices in zip(versions, history.prices(versions), strict=True):
+    for version, prices in _window(catalog, history, origin.file, instant(start)):
         price = price_for(prices, offer.channel, offer.sku)
         if price is not None and price < lowest.price:
             since = max(version.date, instant(start) - WINDOW)
@@ -125,6 +189,23 @@ def _check_offer(
     if reference <= lowest.price:
         return None
     return OmnibusFinding(operation, offer.sku, reference, lowest)
+
+
+def _window(
+    catalog: Catalog, history: PriceHistory, file: str, start: datetime
+) -> list[tuple[Version, Prices]]:
+    """The versions of an offers file in the window before `start`, with their prices: worked
+    out once per file and sale (every offer of the file on sale asks)."""
+    memo = history.windows
+    if (file, start) not in memo:
+        path = _path(catalog, file)
+        versions = [
+            v
+            for v in _in_window(history.versions(path), start)
+            if v.blob != history.working_blob(path)  # the working file: its prices are current
+        ]
+        memo[file, start] = list(zip(versions, history.prices(versions), strict=True))
+    return memo[file, start]
 
 
 def _in_window(versions: tuple[Version, ...], start: datetime) -> list[Version]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from reconciler.catalog.model import XML_ONLY_FIELDS, Catalog, Offer, Submission
 from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.live import Progress, check_delivery_modes, read_live_offers
+from reconciler.marketplace.snapshot import MAX_AGE, ChannelRead, read_with_snapshots
 from reconciler.operations.discounts import desired_offers, drop_ended
 from reconciler.plan.diff import EVERYTHING, Target, diff_offers
 from reconciler.plan.guards import check_guards
@@ -103,12 +104,19 @@ def plan_against_marketplace(
     now: datetime,
     target: Target = EVERYTHING,
     progress: Progress | None = None,
+    refresh: str | None = None,
+    max_age: timedelta = MAX_AGE,
+    reads: list[ChannelRead] | None = None,
     resend: Resend = NO_RESEND,
 ) -> Plan:
     """Read the live offers of the targeted channels and build the plan.
 
     Delivery modes are checked first: a mode the seller lacks is a catalog error (exit 4), found
-    before any offer is compared.
+    before any offer is compared. With `refresh` ("auto" or "full") the read keeps snapshots in
+    the catalog's state folder and, on "auto", reads only what changed since the last one
+    (reconciler.marketplace.snapshot); without, every offer is read. How each channel was read
+    is added to `reads` (kept out of the plan itself: the same plan has the same hash however
+    its live side was read).
     """
     channels = [
         ch
@@ -116,5 +124,13 @@ def plan_against_marketplace(
         if not target.channels or name in target.channels
     ]
     check_delivery_modes(client, catalog, channels)
-    live = read_live_offers(client, channels, progress)
+    if refresh is None:
+        live = read_live_offers(client, channels, progress)
+        return build_plan(catalog, live, now, target, resend)
+    where = "embedded sandbox" if catalog.marketplace.sandbox == "embedded" else ""
+    live, how = read_with_snapshots(
+        client, channels, catalog.root, progress, refresh, max_age, where
+    )
+    if reads is not None:
+        reads += how
     return build_plan(catalog, live, now, target, resend)

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -174,8 +174,14 @@ def make_cursor(seq: int) -> str:
     return base64.urlsafe_b64encode(str(seq).encode()).decode().rstrip("=")
 
 
-def next_link(request: Request, seq: int, limit: int) -> str:
-    url = request.url.include_query_params(cursor=make_cursor(seq), limit=limit)
+def next_link(request: Request, seq: int, limit: int, bare: bool = False) -> str:
+    """The next page's link: the request's query with the cursor, or (`bare`, as in the
+    documentation's example) only `cursor` and `limit`, the client keeping the rest."""
+    cursor = make_cursor(seq)
+    if bare:
+        url = request.url.replace(query=urlencode({"cursor": cursor, "limit": limit}))
+    else:
+        url = request.url.include_query_params(cursor=cursor, limit=limit)
     return f'<{url}>; rel="next"'
 
 
@@ -200,7 +206,9 @@ async def offers(request: Request) -> Response:
     else:
         items = ",".join(item for _, item in page)
     body = f'{{"itemsPerPage":{len(page)},"items":[{items}]}}'
-    headers = {"Link": next_link(request, page[-1][0], limit)} if len(rows) > limit else {}
+    bare = market_of(request).config.offers_link == "cursor"
+    more = len(rows) > limit
+    headers = {"Link": next_link(request, page[-1][0], limit, bare)} if more else {}
     return Response(body, media_type="application/json", headers=headers)
 
 

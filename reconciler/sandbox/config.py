@@ -111,6 +111,9 @@ class SandboxConfig:
     quota: Quota = field(default_factory=Quota)
     faults: Faults = field(default_factory=Faults)
     require_known_products: bool = True  # an offer on an unknown GTIN is rejected (13)
+    # The next-page Link of GET /offers: the whole query with the cursor ("full"), or only
+    # `cursor` and `limit`, as the documentation's example ("cursor"): clients keep the rest.
+    offers_link: str = "full"
     max_body_bytes: int = 64 * 1024 * 1024
     max_zip_bytes: int = 64 * 1024 * 1024
     max_unzipped_bytes: int = 256 * 1024 * 1024

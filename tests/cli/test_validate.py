@@ -204,7 +204,7 @@ def test_omnibus_is_a_warning_and_an_error_with_strict(tmp_path: Path, monkeypat
     (tmp_path / "offers" / "mugs.yaml").write_text(offers, encoding="utf-8")  # price 12.50
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "add", ".")
-    _git(tmp_path, "commit", "-q", "-m", "mugs at 12.50")
+    _git(tmp_path, "commit", "-q", "-m", "mugs at 12.50", date="2026-10-20T10:00:00+02:00")
     raised = offers.replace("price: 12.50", "price: 20.00")
     (tmp_path / "offers" / "mugs.yaml").write_text(raised, encoding="utf-8")
     (tmp_path / "operations" / "sales.yaml").write_text(

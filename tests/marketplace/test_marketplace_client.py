@@ -134,3 +134,44 @@ def test_a_token_that_expires_during_paging_is_fetched_again_once(
     client.tokens.clock = lambda: 0.0  # the client believes its token is still fresh
     assert len(skus_of(client, limit=2)) == 16  # 8 pages at >= 150 ms: the token dies midway
     assert client.tokens.fetched >= 2
+
+
+def test_pages_after_the_first_keep_the_query_and_add_the_cursor(
+    sandbox_factory, connect, wire_offer
+):
+    """A Link that carries only `?cursor=...&limit=...`, as the documentation's example: every
+    page must still be asked for the channel and the filter."""
+    sandbox = sandbox_factory(offers_link="cursor")
+    sandbox.seed_offers([wire_offer(n, quantity=5 if n % 3 == 0 else 0) for n in range(20)])
+    client = connect(sandbox)
+    sent = []
+    client._http.event_hooks["request"].append(lambda request: sent.append(request.url))
+    params = {"salesChannelId": "CDISFR", "limit": 2, "offerStates": "Active"}
+    skus = [
+        item["sellerExternalReference"]
+        for page in client.pages("/offers", channel="CDISFR", params=params)
+        for item in page
+    ]
+    assert sorted(skus) == [f"SKU-{n:04d}" for n in range(0, 20, 3)]
+    sent = [url for url in sent if url.path.endswith("/offers")]
+    assert len(sent) == 4  # 7 active offers by 2
+    assert [u.params.get("salesChannelId") for u in sent] == ["CDISFR"] * 4
+    assert [u.params.get("offerStates") for u in sent] == ["Active"] * 4
+    assert [bool(u.params.get("cursor")) for u in sent] == [False, True, True, True]
+
+
+@pytest.mark.parametrize("spelling", ["cursor", "Cursor"])
+def test_the_cursor_is_read_in_either_spelling(spelling):
+    import httpx
+
+    from reconciler.marketplace.client import next_page
+
+    request = httpx.Request("GET", "https://api.example/seller/v2/offers?salesChannelId=X")
+    link = f'</seller/v2/offers?{spelling}=abc&limit=2>; rel="next"'
+    response = httpx.Response(200, headers={"Link": link}, request=request)
+    query = {"salesChannelId": "X", "limit": 2}
+    assert next_page(response, "/offers", query) == (
+        "/offers",
+        {"salesChannelId": "X", "limit": 2, spelling: "abc"},
+    )
+    assert next_page(httpx.Response(200, request=request), "/offers", query) is None

@@ -123,3 +123,12 @@ def test_import_without_defaults_stops_naming_what_was_not_returned(shop, tmp_pa
     assert code == 0, out
     assert "vat (--default)" in out
     assert "vat: 20" in (tmp_path / "bare" / "catalog.yaml").read_text()
+
+
+def test_plans_from_a_snapshot_stay_empty_in_both_modes(shop, monkeypatch):
+    # The snapshot keeps the offers as read, fields not returned included (None, unknown).
+    monkeypatch.setenv("CATALOG_REFRESH", "auto")
+    root, _ = shop
+    for _ in range(2):  # the first plan writes the snapshot, the second reads from it
+        code, out = run("plan", str(root), "--detailed-exitcode")
+        assert code == 0, out
