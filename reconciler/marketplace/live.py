@@ -8,10 +8,8 @@ and page: a partial live state is never taken as complete.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -20,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from reconciler import collector
 from reconciler.catalog.files import defaults_delivery
 from reconciler.catalog.model import (
     Catalog,
@@ -347,7 +346,7 @@ def read_live_offers(
     chosen = list(channels)
     if not chosen:
         return {}
-    with _no_cycle_collection(), ThreadPoolExecutor(max_workers=len(chosen)) as pool:
+    with collector.paused(), ThreadPoolExecutor(max_workers=len(chosen)) as pool:
         futures = [pool.submit(read_channel, client, ch, progress, page_size) for ch in chosen]
         results = [f.result() for f in futures]  # the first failure stops the plan
     return {
@@ -355,23 +354,6 @@ def read_live_offers(
         for ch, offers in zip(chosen, results, strict=True)
         for sku, offer in offers.items()
     }
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while the live offers are read.
-
-    A big shop is hundreds of thousands of offers that all stay alive; the collector would walk
-    them again and again as they pile up (half the time of reading 200,000 offers). The offers
-    and decoded pages form no cycles; whatever else does is collected once it resumes.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def configured_delivery_modes(client: MarketplaceClient, channel: SalesChannel) -> set[str]:

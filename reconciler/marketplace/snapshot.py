@@ -26,11 +26,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from reconciler import collector
 from reconciler.catalog.cache import OfferCodec, SignedStore
 from reconciler.catalog.model import Offer, SalesChannel
 from reconciler.clock import now as clock_now
 from reconciler.marketplace.client import MarketplaceClient
-from reconciler.marketplace.live import Progress, _no_cycle_collection, read_channel
+from reconciler.marketplace.live import Progress, read_channel
 from reconciler.state import StateFolder, StateFolderUnusable
 
 MAX_AGE = timedelta(hours=24)
@@ -136,7 +137,7 @@ def read_with_snapshots(
     if not chosen:
         return {}, []
     snapshots = Snapshots(root, client, where)
-    with _no_cycle_collection(), ThreadPoolExecutor(max_workers=len(chosen)) as pool:
+    with collector.paused(), ThreadPoolExecutor(max_workers=len(chosen)) as pool:
         futures = [
             pool.submit(_read_one, client, snapshots, ch, progress, refresh, max_age)
             for ch in chosen

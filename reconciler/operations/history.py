@@ -14,7 +14,6 @@ says from when it is complete, so the Omnibus check says what it could not see.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import subprocess
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from reconciler import collector
 from reconciler.catalog.cache import FORMAT, SignedStore
 from reconciler.catalog.load import _Builder, compose
 from reconciler.catalog.normal import money
@@ -107,7 +107,7 @@ class PriceHistory:
             if key not in self._prices and not self._stored(key):
                 missing.setdefault(key, version)
         if missing:
-            with _no_cycle_collection():
+            with collector.paused():
                 for (key, version), text in zip(
                     missing.items(), self._read(list(missing.values())), strict=True
                 ):
@@ -184,17 +184,6 @@ def blob_id(content: bytes) -> str:
 
 def _entry_name(kind: str, key: str) -> str:
     return "git-" + hashlib.blake2b(FORMAT + f"|{kind}|{key}".encode(), digest_size=20).hexdigest()
-
-
-@contextlib.contextmanager
-def _no_cycle_collection():  # noqa: ANN202
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def prices_in(text: str) -> dict[tuple[str, str], Decimal]:
