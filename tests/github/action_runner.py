@@ -46,6 +46,7 @@ def evaluate(text: str, context: dict[str, str]) -> str:
 def run_action(inputs: dict[str, str], env: dict[str, str], cwd: Path, tmp: Path) -> ActionRun:
     context = {"github.action_path": str(REPO), "github.token": env["GITHUB_TOKEN"]}
     context["github.run_id"] = env.get("GITHUB_RUN_ID", "1")
+    context["github.run_attempt"] = env.get("GITHUB_RUN_ATTEMPT", "1")
     for name, spec in ACTION["inputs"].items():
         value = inputs.get(name, spec.get("default", ""))
         context[f"inputs.{name}"] = evaluate(str(value), context)

@@ -5,6 +5,8 @@ when it went stale, and lets a guard-blocked plan through only with `/catalog ac
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,62 @@ def test_a_blocked_plan_goes_through_only_with_an_ack_of_its_hash(github, env, r
     acked = action("apply", "catalogs/a", env, repo, tmp_path, GITHUB_SHA=MERGE)
     assert acked.exit_code == 0, acked.log
     assert acked.outputs["acknowledged"] == plan_hash
+
+
+def _cached(run: ActionRun, kind: str) -> dict[str, str]:
+    [step] = [u for u in run.uses if u["uses"].startswith(f"actions/cache/{kind}@")]
+    assert "inputs.command != 'doctor'" in step["if"]
+    return step["with"]
+
+
+def _paths(step: dict[str, str], repo: Path, home: Path) -> list[Path]:
+    listed = [line.strip() for line in step["path"].splitlines() if line.strip()]
+    return [home / p[2:] if p.startswith("~/") else repo / p for p in listed]
+
+
+def test_the_state_cache_makes_the_next_runs_plan_incremental(env, repo, tmp_path):
+    """What the action saves is what a fresh checkout on a new runner needs to read only the
+    offers changed since (the snapshot, the parse cache and the key that signs them)."""
+    first_home, second_home = tmp_path / "home-1", tmp_path / "home-2"
+    more = {"CATALOG_REFRESH": "auto", "HOME": str(first_home)}
+    first = action("plan", "catalogs/a", env, repo, tmp_path, **more)
+    assert first.exit_code == 0, first.log
+    assert ": full read (" in first.log
+    saved, restored = _cached(first, "save"), _cached(first, "restore")
+    [save_step] = [u for u in first.uses if u["uses"].startswith("actions/cache/save@")]
+    assert save_step["if"].startswith("always()")
+    assert saved["key"].startswith(restored["restore-keys"])
+    assert restored["restore-keys"] == "catalog-state-catalogs-a-"
+    assert saved["key"] == restored["key"] == "catalog-state-catalogs-a-7001-1-plan"
+
+    # the CI's cache: the listed paths, carried to a fresh clone on a runner with a new home
+    carried = tmp_path / "carried"
+    for number, path in enumerate(_paths(saved, repo, first_home)):
+        if path.is_dir():
+            shutil.copytree(path, carried / str(number))
+        elif path.exists():
+            carried.mkdir(exist_ok=True)
+            shutil.copy(path, carried / str(number))
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
+    shutil.rmtree(clone / "catalogs" / "a" / ".catalog", ignore_errors=True)  # as if ignored in git
+    for number, path in enumerate(_paths(restored, clone, second_home)):
+        kept = carried / str(number)
+        if kept.is_dir():
+            shutil.copytree(kept, path)
+        elif kept.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(kept, path)
+    second = action(
+        "plan", "catalogs/a", env, clone, tmp_path, CATALOG_REFRESH="auto", HOME=str(second_home)
+    )
+    assert second.exit_code == 0, second.log
+    assert "snapshot plus" in second.log and ": full read (" not in second.log
+    assert second.outputs["plan_hash"] == first.outputs["plan_hash"]
+
+
+def test_the_state_cache_can_be_turned_off():
+    assert ACTION["inputs"]["state-cache"]["default"] == "true"
+    for step in ACTION["runs"]["steps"]:
+        if step.get("uses", "").startswith("actions/cache/"):
+            assert "inputs.state-cache == 'true'" in step["if"]

@@ -6,6 +6,8 @@ through only with a Developer's `/catalog ack <its hash>`."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,29 @@ def test_stale_is_refused_and_blocked_needs_a_developers_ack(gitlab, env, repo):
     assert f"acknowledged={reviewed['plan_hash']}" in stale.log  # the Developer's ack counted
     [note] = ours(gitlab)
     assert "Merged but not applied" in note and "42.90" in note
+
+
+def test_the_state_cache_makes_the_next_jobs_plan_incremental(gitlab, env, repo, tmp_path):
+    """The paths the component caches are what a fresh clone needs for the next plan to read
+    only the offers changed since (snapshot, parse cache, the key signing them)."""
+    jobs = jobs_of("a")
+    [state] = [c for c in jobs[".catalog-a"]["cache"] if c["key"] == "catalog-state-a"]
+    assert state["when"] == "always"
+    auto = {**env, "CATALOG_REFRESH": "auto"}
+    first = run_job(jobs, "catalog-plan-a", auto, repo)
+    assert first.exit_code == 0, first.log
+    assert ": full read (" in first.log
+
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
+    shutil.rmtree(clone / "catalogs" / "a" / ".catalog", ignore_errors=True)  # never in git
+    for path in state["paths"]:  # GitLab's cache: paths inside the project folder
+        kept = repo / path
+        if kept.is_dir():
+            shutil.copytree(kept, clone / path)
+        elif kept.exists():
+            (clone / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(kept, clone / path)
+    second = run_job(jobs, "catalog-plan-a", auto, clone)
+    assert second.exit_code == 0, second.log
+    assert "snapshot plus" in second.log and ": full read (" not in second.log
