@@ -17,26 +17,32 @@ from reconciler.plan.model import Action, Change, Plan
 from reconciler.plan.readback import NO_RESEND, Resend, not_compared, resend_rule, set_aside
 from reconciler.plan.serialize import compute_plan_hash
 from reconciler.plan.sourced import complete
-from reconciler.sources import source_records
+from reconciler.sources import SourceRecord, source_records
 
 
 def _xml_only_notes(catalog: Catalog, changes: tuple[Change, ...]) -> tuple[str, ...]:
     """Said once per json channel whose changes send offers that carry XML-only fields on an
     xml channel: those fields do not travel to it. Silent when nothing is sent there."""
-    xml_skus = {
-        sku
-        for (channel, sku), offer in catalog.offers.items()
-        if catalog.channels[channel].submission is Submission.XML
-        and any(getattr(offer, name) not in ("", None) for name in XML_ONLY_FIELDS)
-    }
+    xml_channels = [n for n, c in catalog.channels.items() if c.submission is Submission.XML]
+
+    def sets_xml_only(sku: str) -> bool:  # asked per change: a plan changes few offers
+        for name in xml_channels:
+            offer = catalog.offers.get((name, sku))
+            if offer is not None and any(
+                getattr(offer, field) not in ("", None) for field in XML_ONLY_FIELDS
+            ):
+                return True
+        return False
+
     counts: dict[str, int] = {}
     for change in changes:
         channel = catalog.channels.get(change.channel)
         if (
-            channel is not None
+            xml_channels
+            and channel is not None
             and channel.submission is Submission.JSON
             and change.action in (Action.CREATE, Action.UPDATE)
-            and change.sku in xml_skus
+            and sets_xml_only(change.sku)
         ):
             counts[change.channel] = counts.get(change.channel, 0) + 1
     return tuple(
@@ -62,7 +68,8 @@ def build_plan(
     readable, aside = set_aside(live)
     if aside:
         desired = {k: o for k, o in desired.items() if k not in live or k in readable}
-    current = {key: drop_ended(offer, now) for key, offer in readable.items()}
+    # most live offers have no sale: not even a call for them
+    current = {k: drop_ended(o, now) if o.discounts else o for k, o in readable.items()}
     missing = not_compared(current)
     for name, fields in missing.items():  # a json channel never receives the XML-only ones
         if catalog.channels[name].submission is Submission.JSON:
@@ -93,9 +100,15 @@ def build_plan(
         guards=check_guards(catalog.guards, summaries, changes),
         notes=_xml_only_notes(catalog, changes) + tuple(source_notes),
         target={**target.as_dict(), **resend.as_dict()},
-        sources=source_records(catalog.merge, {sku for _, sku in catalog.offers}),
+        sources=_sources(catalog),
     )
     return replace(plan, plan_hash=compute_plan_hash(plan))
+
+
+def _sources(catalog: Catalog) -> tuple[SourceRecord, ...]:
+    if catalog.merge is None:  # git owns every field: no sku set to build
+        return ()
+    return source_records(catalog.merge, {sku for _, sku in catalog.offers})
 
 
 def plan_against_marketplace(
