@@ -1,0 +1,231 @@
+"""The prices of some offers in an old version of an offers file, read exactly as a full parse
+reads them, without composing the whole file.
+
+Composing a 10,000-offer version with libyaml's nodes takes over a second, and the Omnibus check
+wants only the offers on sale, in versions that share almost every offer with the one before.
+So a version is cut into the items of its `offers:` list (text), an item text is looked at once
+per process however many versions hold it, and only items of wanted skus are read: from their
+`sku:` and `price:` lines when the item is plain, by the catalog's loader otherwise. Whether a
+version parses at all (a broken commit holds no prices) is asked of libyaml's own parser at C
+speed (`raw_parse`, no Python objects), on the parts not seen before.
+
+The cut is trusted only where it cannot be wrong: no line leaves a quote or a bracket open (so
+no item ends inside another), no anchor, alias, tab, directive or document marker, a top level
+of plain keys. Any other version is parsed whole (`prices_in`), as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+import yaml
+
+from reconciler.catalog.load import _Builder, compose
+from reconciler.catalog.normal import money
+
+Prices = dict[tuple[str, str], Decimal]  # (channel, sku) -> price; "" channel: every channel
+
+
+def prices_in(text: str) -> Prices:
+    """The prices an offers file sets, by (channel, sku), from a full parse.
+
+    An old version that no longer parses simply holds no prices.
+    """
+    try:  # the catalog's own loader: libyaml's nodes, plain values built without PyYAML's
+        data = _Builder("&" in text).build(compose(text))  # constructor (twice as fast)
+    except (yaml.YAMLError, RecursionError):
+        return {}
+    entries = data.get("offers") if isinstance(data, dict) else None
+    prices: Prices = {}
+    for entry in entries if isinstance(entries, list) else []:
+        entry_prices(entry, prices)
+    return prices
+
+
+def entry_prices(entry: object, prices: Prices) -> None:
+    """Put the prices one item of `offers:` sets (its own, its channels' overrides)."""
+    if not isinstance(entry, dict) or "sku" not in entry:
+        return
+    sku = str(entry["sku"])
+    _put(prices, ("", sku), entry.get("price"))
+    overrides = entry.get("overrides")
+    for channel, fields in (overrides if isinstance(overrides, dict) else {}).items():
+        if isinstance(fields, dict):
+            _put(prices, (str(channel), sku), fields.get("price"))
+
+
+def _put(prices: Prices, key: tuple[str, str], value: object) -> None:
+    if value is None or isinstance(value, bool):
+        return
+    with contextlib.suppress(InvalidOperation, ValueError, TypeError):
+        prices[key] = money(value)  # a price that was not a number then is no price
+
+
+# --- what makes a version safe to cut -------------------------------------------------------
+
+# Anything that can tie one part of the file to another, or make it more than one document.
+_UNSAFE = ("&", "*", "\t", "\ufeff", "\n---", "\n...", "\n%", "\n" + " " * 60)  # after "\n"+text
+_KEY = r"[A-Za-z_][\w-]*"
+_DQ = r'"(?:[^"\\\n]|\\.)*"'
+_SQ = r"'(?:[^'\n]|'')*'"
+_PLAIN = r"""[^\s\-?:,\[\]{}#&*!|>'"%@`](?:[^:#\n]|:(?=\S)|(?<=\S)#)*"""
+
+
+def _flow(depth: int) -> str:
+    """A flow collection closed on its line, nested `depth` deep at most (no comment inside)."""
+    inner = rf"""(?:[^"'\[\]{{}}#\n]|{_DQ}|{_SQ}{"|" + _flow(depth - 1) if depth > 1 else ""})*"""
+    return rf"(?:\[{inner}\]|\{{{inner}\}})"
+
+
+_VALUE = rf"(?:{_DQ}|{_SQ}|{_flow(3)}|[|>][-+0-9]*|{_PLAIN})"
+_CLOSED = rf" *(?:- +)*(?:{_KEY}: *)?{_VALUE}? *(?:#[^\n]*)?"
+# A line with a quote or a bracket that may stay open at its end: the cut cannot be trusted.
+_OPEN_LINE = re.compile(rf"""^(?=[^\n]*["'\[\]{{}}])(?!{_CLOSED}$)""", re.MULTILINE)
+_TOP = re.compile(r"\n[^\s#][^\n]*")  # a line at column 0 that says something (after a \n)
+_TOP_KEY = re.compile(rf"{_KEY}:(?: |$)")
+_OFFERS = re.compile(r"offers: *(?:#[^\n]*)?")
+_OFFERS_KEY = re.compile(r"offers\b(?!-)")
+_FIRST_ITEM = re.compile(r"^(?: *(?:#[^\n]*)?\n)*( *)-(?: |$)", re.MULTILINE)
+
+
+class VersionReader:
+    """Reads versions of offers files, remembering what it saw of each item across versions."""
+
+    def __init__(self) -> None:
+        # an item's text (known to parse under `offers:`) -> its sku and prices (None: not
+        # read yet, or not plain)
+        self._items: dict[str, tuple[str | None, Prices | None]] = {}
+        self._frames: dict[str, bool] = {}  # a version less its items -> libyaml parses it
+
+    def read(self, text: str, skus: frozenset[str] | None = None) -> Prices:
+        """The prices of `text`, only those of `skus` when given (exactly what `prices_in`
+        finds for them)."""
+        cut = _cut(text)
+        if cut is None or not self._parses(*cut):
+            return prices_in(text)
+        prices: Prices = {}
+        memo = self._items
+        for item in cut[1]:
+            sku, found = memo[item]
+            if skus is None or sku is None or sku in skus:
+                found = found if found is not None else self._read_item(item)
+                prices.update(p for p in found.items() if skus is None or p[0][1] in skus)
+        return prices
+
+    def _read_item(self, item: str) -> Prices:
+        """An item that is not plain: read by the loader, kept."""
+        found = prices_in("offers:\n" + item)
+        sku = next(iter(found))[1] if found else self._items[item][0]
+        self._items[item] = (sku, found)
+        return found
+
+    def _parses(self, frame: str, items: list[str]) -> bool:
+        """Whether the whole version parses: its frame, and each item under `offers:`.
+
+        Items are independent once no quote or bracket spans lines, so the items not seen
+        before are parsed together, in one call.
+        """
+        new = [item for item in items if item not in self._items]
+        if new:
+            text = "offers:\n" + "".join(new)
+            if _OPEN_LINE.search(text) or not _raw_parses(text):
+                return False  # which item is wrong is not worth knowing: parsed whole
+            self._items.update((item, plain_item(item)) for item in new)
+        if frame not in self._frames:
+            self._frames[frame] = not _OPEN_LINE.search(frame) and _raw_parses(frame)
+        return self._frames[frame]
+
+
+def _raw_parses(text: str) -> bool:
+    try:
+        yaml.CSafeLoader(text).raw_parse()
+    except yaml.YAMLError:
+        return False
+    return True
+
+
+def _cut(text: str) -> tuple[str, list[str]] | None:
+    """The frame of a version (all but its offers, `offers:` kept) and the items of its offers."""
+    text = "\n" + text  # every line after a newline: found by a literal, quickly
+    if any(sign in text for sign in _UNSAFE):
+        return None
+    tops = list(_TOP.finditer(text))
+    offers = [m for m in tops if _OFFERS_KEY.match(text, m.start() + 1)]
+    if len(offers) != 1 or not _OFFERS.fullmatch(offers[0][0][1:]):
+        return None
+    body_at = offers[0].end() + 1
+    first = _FIRST_ITEM.match(text, body_at)
+    if first is None:
+        return None
+    indent = len(first[1])
+    ends = [m for m in tops if m.start() >= body_at and not (indent == 0 and _is_item(m[0]))]
+    if not all(_TOP_KEY.match(m[0], 1) for m in tops if m.start() < body_at or m in ends):
+        return None
+    end = ends[0].start() + 1 if ends else len(text)
+    body = text[first.start(1) : end]
+    mark = "\n" + " " * indent + "-"
+    if body.count(mark) != body.count(mark + " ") + body.count(mark + "\n"):
+        return None  # `-1` or `-x` where an item could start: a value, not an item
+    items = [mark[1:] + part for part in body[len(mark) - 1 :].split(mark)]
+    if not items[-1].endswith("\n"):
+        items[-1] += "\n"
+    frame = text[: body_at - 1] + "\n" + text[body_at : first.start(1)] + text[end:]
+    return frame, [item + "\n" for item in items[:-1]] + items[-1:]
+
+
+def _is_item(line: str) -> bool:
+    return line == "\n-" or line.startswith("\n- ")
+
+
+# --- one item -------------------------------------------------------------------------------
+
+_DASH = re.compile(rf"( *)-( +){_KEY}:(?: |$)")
+_NUMBER = re.compile(r"(?:0|[1-9]\d{0,20})(?:\.\d{1,20})?")
+_SKU = re.compile(r"[A-Za-z0-9_][\w./+-]*")
+
+
+@cache
+def _key_lines(column: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The lines of an item's keys (at `column`) that matter, and a line there that is no key."""
+    pad = " " * column
+    key = re.compile(rf"\n{pad}(sku|price|overrides):[ ]*([^\n]*)")
+    odd = re.compile(rf"\n{pad}(?!{_KEY}:[ \n]|-[ \n]|#)\S")
+    return key, odd
+
+
+def plain_item(item: str) -> tuple[str | None, Prices | None]:
+    """An item's sku and prices when its lines say them plainly (`sku: X`, `price: 9.99`, no
+    overrides); (sku, None) when its prices need the loader; (None, None) when its sku does."""
+    dash = _DASH.match(item)
+    if dash is None:
+        return None, None
+    column = len(dash[1]) + 1 + len(dash[2])
+    mapping = "\n" + " " * column + item[column:]  # the dash out of the way: keys line up
+    key, odd = _key_lines(column)
+    if odd.search(mapping):
+        return None, None
+    fields: dict[str, list[str]] = {}
+    for name, value in key.findall(mapping):
+        fields.setdefault(name, []).append(value.split(" #", 1)[0].rstrip(" "))
+    sku = _plain_sku(fields.get("sku", []))
+    if sku is None:
+        return None, None
+    prices = fields.get("price", [])
+    if "overrides" in fields or len(prices) > 1 or (prices and not _NUMBER.fullmatch(prices[0])):
+        return sku, None
+    found: Prices = {}
+    if prices:  # read as the loader reads a plain number: int, or float through its repr
+        number = prices[0]
+        found[("", sku)] = money(float(number) if "." in number else int(number))
+    return sku, found
+
+
+def _plain_sku(values: list[str]) -> str | None:
+    """A sku written once, as plain text YAML reads as a string (not 0x1F, yes, 1_000)."""
+    if len(values) != 1 or not _SKU.fullmatch(values[0]):
+        return None
+    resolved = yaml.resolver.Resolver().resolve(yaml.ScalarNode, values[0], (True, False))
+    return values[0] if resolved == "tag:yaml.org,2002:str" else None
