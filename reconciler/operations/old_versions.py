@@ -35,7 +35,8 @@ def prices_in(text: str) -> Prices:
     An old version that no longer parses simply holds no prices.
     """
     try:  # the catalog's own loader: libyaml's nodes, plain values built without PyYAML's
-        data = _Builder("&" in text).build(compose(text))  # constructor (twice as fast)
+        root = compose(text)  # constructor (twice as fast)
+        data = _Builder("&" in text).build(root) if root is not None else None  # empty: none
     except (yaml.YAMLError, RecursionError):
         return {}
     entries = data.get("offers") if isinstance(data, dict) else None
@@ -105,22 +106,17 @@ class VersionReader:
         finds for them)."""
         cut = _cut(text)
         if cut is None or not self._parses(*cut):
-            return prices_in(text)
+            found = prices_in(text)
+            return found if skus is None else {k: p for k, p in found.items() if k[1] in skus}
         prices: Prices = {}
         memo = self._items
         for item in cut[1]:
             sku, found = memo[item]
-            if skus is None or sku is None or sku in skus:
-                found = found if found is not None else self._read_item(item)
+            if found is None and (skus is None or sku is None or sku in skus):
+                sku, found = memo[item] = _item_prices(item)
+            if found:
                 prices.update(p for p in found.items() if skus is None or p[0][1] in skus)
         return prices
-
-    def _read_item(self, item: str) -> Prices:
-        """An item that is not plain: read by the loader, kept."""
-        found = prices_in("offers:\n" + item)
-        sku = next(iter(found))[1] if found else self._items[item][0]
-        self._items[item] = (sku, found)
-        return found
 
     def _parses(self, frame: str, items: list[str]) -> bool:
         """Whether the whole version parses: its frame, and each item under `offers:`.
@@ -133,7 +129,7 @@ class VersionReader:
             text = "offers:\n" + "".join(new)
             if _OPEN_LINE.search(text) or not _raw_parses(text):
                 return False  # which item is wrong is not worth knowing: parsed whole
-            self._items.update((item, plain_item(item)) for item in new)
+            self._items.update((item, (_first_sku(item), None)) for item in new)
         if frame not in self._frames:
             self._frames[frame] = not _OPEN_LINE.search(frame) and _raw_parses(frame)
         return self._frames[frame]
@@ -183,15 +179,39 @@ def _is_item(line: str) -> bool:
 # --- one item -------------------------------------------------------------------------------
 
 _DASH = re.compile(rf"( *)-( +){_KEY}:(?: |$)")
+_DASH_SKU = re.compile(r"( *)-( +)sku:[ ]*([^\n]*)\n(?P<pad> *)(?P<next>\S|\Z)?")
 _NUMBER = re.compile(r"(?:0|[1-9]\d{0,20})(?:\.\d{1,20})?")
 _SKU = re.compile(r"[A-Za-z0-9_][\w./+-]*")
+
+
+def _first_sku(item: str) -> str | None:
+    """The sku of an item that starts `- sku: X` (its first key: a repeated key does not count),
+    X plain and on one line; None when that takes the loader."""
+    dash = _DASH_SKU.match(item)
+    if dash is None or _continued(dash, len(dash[1]) + 1 + len(dash[2])):
+        return None
+    return _plain_sku([dash[3].split(" #", 1)[0].rstrip(" ")])
+
+
+def _continued(line: re.Match[str], column: int) -> bool:
+    """Whether the value on a key's line goes on below (more indented, or past a blank line)."""
+    return line["next"] is None or len(line["pad"]) > column
+
+
+def _item_prices(item: str) -> tuple[str | None, Prices]:
+    """An item's sku and prices: from its plain lines, or by the loader."""
+    sku, found = plain_item(item)
+    if found is None:
+        found = prices_in("offers:\n" + item)
+        sku = next(iter(found))[1] if found else sku
+    return sku, found
 
 
 @cache
 def _key_lines(column: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The lines of an item's keys (at `column`) that matter, and a line there that is no key."""
     pad = " " * column
-    key = re.compile(rf"\n{pad}(sku|price|overrides):[ ]*([^\n]*)")
+    key = re.compile(rf"\n{pad}(sku|price|overrides):[ ]*([^\n]*)(?=\n(?P<pad> *)(?P<next>\S|\Z)?)")
     odd = re.compile(rf"\n{pad}(?!{_KEY}:[ \n]|-[ \n]|#)\S")
     return key, odd
 
@@ -208,8 +228,10 @@ def plain_item(item: str) -> tuple[str | None, Prices | None]:
     if odd.search(mapping):
         return None, None
     fields: dict[str, list[str]] = {}
-    for name, value in key.findall(mapping):
-        fields.setdefault(name, []).append(value.split(" #", 1)[0].rstrip(" "))
+    for line in key.finditer(mapping):
+        if _continued(line, column):
+            return None, None
+        fields.setdefault(line[1], []).append(line[2].split(" #", 1)[0].rstrip(" "))
     sku = _plain_sku(fields.get("sku", []))
     if sku is None:
         return None, None
