@@ -4,8 +4,8 @@ reads them, without composing the whole file.
 Composing a 10,000-offer version with libyaml's nodes takes over a second, and the Omnibus check
 wants only the offers on sale, in versions that share almost every offer with the one before.
 So a version is cut into the items of its `offers:` list (text), an item text is looked at once
-per process however many versions hold it, and only items of wanted skus are read: from their
-`sku:` and `price:` lines when the item is plain, by the catalog's loader otherwise. Whether a
+per process however many versions hold it, and only items of wanted skus (their sku taken from
+a plain `- sku: X` first line) are read, each by the catalog's loader. Whether a
 version parses at all (a broken commit holds no prices) is asked of libyaml's own parser at C
 speed (`raw_parse`, no Python objects), on the parts not seen before.
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import re
 from decimal import Decimal, InvalidOperation
-from functools import cache
 
 import yaml
 
@@ -178,9 +177,7 @@ def _is_item(line: str) -> bool:
 
 # --- one item -------------------------------------------------------------------------------
 
-_DASH = re.compile(rf"( *)-( +){_KEY}:(?: |$)")
 _DASH_SKU = re.compile(r"( *)-( +)sku:[ ]*([^\n]*)\n(?P<pad> *)(?P<next>\S|\Z)?")
-_NUMBER = re.compile(r"(?:0|[1-9]\d{0,20})(?:\.\d{1,20})?")
 _SKU = re.compile(r"[A-Za-z0-9_][\w./+-]*")
 
 
@@ -199,50 +196,10 @@ def _continued(line: re.Match[str], column: int) -> bool:
 
 
 def _item_prices(item: str) -> tuple[str | None, Prices]:
-    """An item's sku and prices: from its plain lines, or by the loader."""
-    sku, found = plain_item(item)
-    if found is None:
-        found = prices_in("offers:\n" + item)
-        sku = next(iter(found))[1] if found else sku
-    return sku, found
-
-
-@cache
-def _key_lines(column: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The lines of an item's keys (at `column`) that matter, and a line there that is no key."""
-    pad = " " * column
-    key = re.compile(rf"\n{pad}(sku|price|overrides):[ ]*([^\n]*)(?=\n(?P<pad> *)(?P<next>\S|\Z)?)")
-    odd = re.compile(rf"\n{pad}(?!{_KEY}:[ \n]|-[ \n]|#)\S")
-    return key, odd
-
-
-def plain_item(item: str) -> tuple[str | None, Prices | None]:
-    """An item's sku and prices when its lines say them plainly (`sku: X`, `price: 9.99`, no
-    overrides); (sku, None) when its prices need the loader; (None, None) when its sku does."""
-    dash = _DASH.match(item)
-    if dash is None:
-        return None, None
-    column = len(dash[1]) + 1 + len(dash[2])
-    mapping = "\n" + " " * column + item[column:]  # the dash out of the way: keys line up
-    key, odd = _key_lines(column)
-    if odd.search(mapping):
-        return None, None
-    fields: dict[str, list[str]] = {}
-    for line in key.finditer(mapping):
-        if _continued(line, column):
-            return None, None
-        fields.setdefault(line[1], []).append(line[2].split(" #", 1)[0].rstrip(" "))
-    sku = _plain_sku(fields.get("sku", []))
-    if sku is None:
-        return None, None
-    prices = fields.get("price", [])
-    if "overrides" in fields or len(prices) > 1 or (prices and not _NUMBER.fullmatch(prices[0])):
-        return sku, None
-    found: Prices = {}
-    if prices:  # read as the loader reads a plain number: int, or float through its repr
-        number = prices[0]
-        found[("", sku)] = money(float(number) if "." in number else int(number))
-    return sku, found
+    """An item's sku and prices, read by the catalog's loader (the item alone under `offers:`):
+    never by hand, so a price is read exactly as a full parse reads it."""
+    found = prices_in("offers:\n" + item)
+    return (next(iter(found))[1] if found else _first_sku(item)), found
 
 
 def _plain_sku(values: list[str]) -> str | None:
