@@ -1,11 +1,13 @@
 """The price history of offers, read from the git history of their offers files.
 
 Git runs as a subprocess (`git log --follow --raw` for the commits of a file, their dates and
-blob ids, `git cat-file --batch` to read many versions in one process), each version parsed with the
-catalog's loader (libyaml nodes; aliases shared, never expanded). A blob never changes, so the
-prices of a version are kept by blob id in the catalog's cache (`.catalog/cache/`, signed:
-see reconciler.catalog.cache) and a blob is parsed once, ever; the walk of a file's history is
-kept by HEAD's commit, so an hourly run on an unchanged HEAD asks git for nothing but HEAD.
+blob ids, `git cat-file --batch` to read many versions in one process), each version read for
+the offers on sale only, an offer once whatever the number of versions holding it
+(reconciler.operations.old_versions). A blob never changes, so the prices of a version are kept
+by blob id in the catalog's cache (`.catalog/cache/`, signed: see reconciler.catalog.cache),
+with the skus they were read for, and a blob is read once, ever, for those offers; the walk of
+a file's history is kept by HEAD's commit, so an hourly run on an unchanged HEAD asks git for
+nothing but HEAD.
 
 The history may not reach far enough back (a shallow clone, a young repository): `reaches`
 says from when it is complete, so the Omnibus check says what it could not see.
@@ -18,15 +20,14 @@ import hashlib
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-
-import yaml
 
 from reconciler import collector
 from reconciler.catalog.cache import FORMAT, SignedStore
-from reconciler.catalog.load import _Builder, compose
-from reconciler.catalog.normal import money
+from reconciler.operations.old_versions import VersionReader, prices_in
+
+__all__ = ["NotARepository", "PriceHistory", "Prices", "Version", "price_for", "prices_in"]
 
 
 class NotARepository(Exception):
@@ -60,11 +61,15 @@ class PriceHistory:
         self.top, self.head, self.shallow = Path(top), head, shallow == "true"
         self.store = store or SignedStore(None, None)
         self._versions: dict[Path, tuple[Version, ...]] = {}
-        self._prices: dict[str, Prices] = {}
+        # prices by blob id (or commit:path), with the skus they were read for (None: all)
+        self._prices: dict[str, tuple[frozenset[str] | None, Prices]] = {}
+        self._reader = VersionReader()
         self._reaches: datetime | None = None
         self._working: dict[Path, str] = {}
         # the versions in a sale's window with their prices, by (file, start): see omnibus
         self.windows: dict[tuple[str, datetime], list[tuple[Version, Prices]]] = {}
+        # the skus on sale by offers file (as origins name it): what old versions are read for
+        self.wanted: dict[str, frozenset[str]] = {}
 
     def reaches(self) -> datetime:
         """The date of the oldest commit git has here: the history is complete from then on.
@@ -99,32 +104,45 @@ class PriceHistory:
             self._versions[file] = self._log(file)
         return self._versions[file]
 
-    def prices(self, versions: list[Version]) -> list[Prices]:
-        """For each version, its prices (see `price_for`); read together in one git process."""
+    def prices(self, versions: list[Version], skus: frozenset[str] | None = None) -> list[Prices]:
+        """For each version, its prices (see `price_for`), of `skus` only when given (else of
+        every offer); the versions not known yet are read together, in one git process."""
         missing = {}
         for version in versions:
             key = version.blob or f"{version.commit}:{version.path}"
-            if key not in self._prices and not self._stored(key):
+            if not self._covers(key, skus) and not self._stored(key, skus):
                 missing.setdefault(key, version)
         if missing:
             with collector.paused():
-                for (key, version), text in zip(
-                    missing.items(), self._read(list(missing.values())), strict=True
-                ):
-                    found = {f"{c}\x1f{s}": p for (c, s), p in prices_in(text).items()}
-                    self._prices[key] = found
+                texts = self._read(list(missing.values()))
+                for (key, version), text in zip(missing.items(), texts, strict=True):
+                    found = {
+                        f"{c}\x1f{s}": p for (c, s), p in self._reader.read(text, skus).items()
+                    }
+                    self._prices[key] = (skus, found)
                     if version.blob:
                         kept = {k: str(p) for k, p in found.items()}
-                        self.store.put(_entry_name("prices", version.blob), kept)
-        return [self._prices[v.blob or f"{v.commit}:{v.path}"] for v in versions]
+                        read_for = None if skus is None else sorted(skus)
+                        self.store.put(_entry_name("prices", version.blob), [read_for, kept])
+        return [self._prices[v.blob or f"{v.commit}:{v.path}"][1] for v in versions]
 
-    def _stored(self, blob: str) -> bool:
-        """Prices of a blob from the cache: texts, made Decimal only when looked up."""
+    def _covers(self, key: str, skus: frozenset[str] | None) -> bool:
+        known = self._prices.get(key)
+        return known is not None and (known[0] is None or (skus is not None and skus <= known[0]))
+
+    def _stored(self, blob: str, skus: frozenset[str] | None) -> bool:
+        """Prices of a blob from the cache, if read for these skus: texts, made Decimal only
+        when looked up. An entry that is not as written here is not used."""
         kept = self.store.get(_entry_name("prices", blob)) if len(blob) == 40 else None
-        if not isinstance(kept, dict):
+        if not (isinstance(kept, list) and len(kept) == 2 and isinstance(kept[1], dict)):
             return False
-        self._prices[blob] = kept
-        return True
+        read_for, found = kept
+        if read_for is not None:
+            if not isinstance(read_for, list) or not all(isinstance(s, str) for s in read_for):
+                return False
+            read_for = frozenset(read_for)
+        self._prices[blob] = (read_for, found)
+        return self._covers(blob, skus)
 
     def _log(self, file: Path) -> tuple[Version, ...]:
         try:
@@ -186,29 +204,6 @@ def _entry_name(kind: str, key: str) -> str:
     return "git-" + hashlib.blake2b(FORMAT + f"|{kind}|{key}".encode(), digest_size=20).hexdigest()
 
 
-def prices_in(text: str) -> dict[tuple[str, str], Decimal]:
-    """The prices an offers file sets, by (channel, sku); a channel of "" is every channel.
-
-    An old version that no longer parses simply holds no prices.
-    """
-    try:  # the catalog's own loader: libyaml's nodes, plain values built without PyYAML's
-        data = _Builder("&" in text).build(compose(text))  # constructor (twice as fast)
-    except (yaml.YAMLError, RecursionError):
-        return {}
-    entries = data.get("offers") if isinstance(data, dict) else None
-    prices: dict[tuple[str, str], Decimal] = {}
-    for entry in entries if isinstance(entries, list) else []:
-        if not isinstance(entry, dict) or "sku" not in entry:
-            continue
-        sku = str(entry["sku"])
-        _put(prices, ("", sku), entry.get("price"))
-        overrides = entry.get("overrides")
-        for channel, fields in (overrides if isinstance(overrides, dict) else {}).items():
-            if isinstance(fields, dict):
-                _put(prices, (str(channel), sku), fields.get("price"))
-    return prices
-
-
 Prices = dict[str, "Decimal | str"]  # "channel\x1fsku" ("" channel: every channel) -> price
 
 
@@ -222,13 +217,6 @@ def price_for(prices: Prices, channel: str, sku: str) -> Decimal | None:
         except ArithmeticError:  # an entry of the cache that is no price: no price
             return None
     return found
-
-
-def _put(prices: dict[tuple[str, str], Decimal], key: tuple[str, str], value: object) -> None:
-    if value is None or isinstance(value, bool):
-        return
-    with contextlib.suppress(InvalidOperation, ValueError, TypeError):
-        prices[key] = money(value)  # a price that was not a number then is no price
 
 
 def _git(folder: Path, *args: str) -> str:

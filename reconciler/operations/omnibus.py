@@ -6,9 +6,10 @@ was skipped rather than pass in silence; when git cannot see the whole window (a
 no git program, a repository younger than the window), it says that, and how to fix it, and
 --strict fails: an unseen price is not a price that was never lower.
 
-Cheap by construction: only the offers a running or coming sale selects are looked up; a
-committed version whose blob is the working file itself is not read (its prices are the
-current ones, already counted); prices are kept per blob id (reconciler.operations.history).
+Cheap by construction: only the offers a running or coming sale selects are looked up, and an
+old version is read for those only; a committed version whose blob is the working file itself
+is not read (its prices are the current ones, already counted); prices are kept per blob id
+(reconciler.operations.history).
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ def check_omnibus(catalog: Catalog, now: datetime) -> OmnibusCheck:
         return _skipped(catalog, err)
     findings, checked, gaps = [], 0, []
     index = OfferIndex(catalog)
+    _want_on_sale(catalog, history, index, sales)
     for operation in sales:
         if history.reaches() > instant(operation.start) - WINDOW:
             gaps.append(HistoryGap(operation, history.reaches(), history.shallow))
@@ -139,6 +141,20 @@ def check_omnibus(catalog: Catalog, now: datetime) -> OmnibusCheck:
             if finding:
                 findings.append(finding)
     return OmnibusCheck(findings=tuple(findings), checked=checked, gaps=tuple(gaps))
+
+
+def _want_on_sale(
+    catalog: Catalog, history: PriceHistory, index: OfferIndex, sales: list[CommercialOperation]
+) -> None:
+    """Tell the history which skus of each offers file are on sale: an old version is read for
+    those only (every sale together, so one read of a version serves them all)."""
+    wanted: dict[str, set[str]] = {}
+    for operation in sales:
+        for offer in index.select(operation).offers:
+            origin = catalog.origins.get(offer.key)
+            if origin is not None:
+                wanted.setdefault(origin.file, set()).add(offer.sku)
+    history.wanted.update({file: frozenset(skus) for file, skus in wanted.items()})
 
 
 def _skipped(catalog: Catalog, err: NotARepository) -> OmnibusCheck:
@@ -204,7 +220,8 @@ def _window(
             for v in _in_window(history.versions(path), start)
             if v.blob != history.working_blob(path)  # the working file: its prices are current
         ]
-        memo[file, start] = list(zip(versions, history.prices(versions), strict=True))
+        prices = history.prices(versions, history.wanted.get(file))
+        memo[file, start] = list(zip(versions, prices, strict=True))
     return memo[file, start]
 
 

@@ -130,8 +130,12 @@ def test_a_blob_is_parsed_once_and_the_working_file_never(
     repo.commit_price("29.99", "2026-12-10T09:30:00+01:00")
     repo.commit_price("40.00", "2026-12-15T09:30:00+01:00")  # the same blob as the first
     parsed: list[str] = []
-    real = history_module.prices_in
-    monkeypatch.setattr(history_module, "prices_in", lambda text: parsed.append(text) or real(text))
+    real = history_module.VersionReader.read
+    monkeypatch.setattr(
+        history_module.VersionReader,
+        "read",
+        lambda self, text, skus=None: parsed.append(text) or real(self, text, skus),
+    )
 
     (finding,) = check_omnibus(sale_catalog(repo.folder), NOW).findings
     assert finding.lowest.price == Decimal("29.99")
