@@ -14,7 +14,14 @@ from reconciler.operations.discounts import desired_offers, drop_ended
 from reconciler.plan.diff import EVERYTHING, Target, diff_offers
 from reconciler.plan.guards import check_guards
 from reconciler.plan.model import Action, Change, Plan
-from reconciler.plan.readback import NO_RESEND, Resend, not_compared, resend_rule, set_aside
+from reconciler.plan.readback import (
+    NO_RESEND,
+    Resend,
+    compared_fields,
+    not_compared,
+    resend_rule,
+    set_aside,
+)
 from reconciler.plan.serialize import compute_plan_hash
 from reconciler.plan.sourced import complete
 from reconciler.sources import source_records
@@ -63,7 +70,7 @@ def build_plan(
     if aside:
         desired = {k: o for k, o in desired.items() if k not in live or k in readable}
     current = {key: drop_ended(offer, now) for key, offer in readable.items()}
-    missing = not_compared(current)
+    missing = not_compared(current, compared_fields(catalog, resend))
     for name, fields in missing.items():  # a json channel never receives the XML-only ones
         if catalog.channels[name].submission is Submission.JSON:
             missing[name] = tuple(f for f in fields if f not in XML_ONLY_FIELDS)
