@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 from reconciler.catalog.model import XML_ONLY_FIELDS, Catalog, Offer, Submission
 from reconciler.marketplace.client import MarketplaceClient
-from reconciler.marketplace.live import Progress, check_delivery_modes, read_live_offers
+from reconciler.marketplace.estimate import say_slow_read
+from reconciler.marketplace.live import (
+    PAGE_SIZE,
+    Progress,
+    Say,
+    check_delivery_modes,
+    read_live_offers,
+)
 from reconciler.marketplace.snapshot import MAX_AGE, ChannelRead, read_with_snapshots
 from reconciler.operations.discounts import desired_offers, drop_ended
 from reconciler.plan.diff import EVERYTHING, Target, diff_offers
@@ -115,15 +122,18 @@ def plan_against_marketplace(
     max_age: timedelta = MAX_AGE,
     reads: list[ChannelRead] | None = None,
     resend: Resend = NO_RESEND,
+    say: Say | None = None,
 ) -> Plan:
     """Read the live offers of the targeted channels and build the plan.
 
     Delivery modes are checked first: a mode the seller lacks is a catalog error (exit 4), found
-    before any offer is compared. With `refresh` ("auto" or "full") the read keeps snapshots in
-    the catalog's state folder and, on "auto", reads only what changed since the last one
+    before any offer is compared. Only the nodes of the fields the plan compares are asked
+    (`compared_fields`). With `refresh` ("auto" or "full") the read keeps snapshots in the
+    catalog's state folder and, on "auto", reads only what changed since the last one
     (reconciler.marketplace.snapshot); without, every offer is read. How each channel was read
     is added to `reads` (kept out of the plan itself: the same plan has the same hash however
-    its live side was read).
+    its live side was read); `say` gets the notes worth saying before and while reading (a full
+    read the call quota slows down, a marketplace refusing `fields=`).
     """
     channels = [
         ch
@@ -131,13 +141,26 @@ def plan_against_marketplace(
         if not target.channels or name in target.channels
     ]
     check_delivery_modes(client, catalog, channels)
+    fields = compared_fields(catalog, resend)
+    expected = desired_counts(catalog)
     if refresh is None:
-        live = read_live_offers(client, channels, progress)
+        if say is not None:
+            full = {ch.name: expected.get(ch.name, 0) for ch in channels}
+            say_slow_read(client.governor, full, say, PAGE_SIZE, snapshots=False)
+        live = read_live_offers(client, channels, progress, fields=fields, say=say)
         return build_plan(catalog, live, now, target, resend)
     where = "embedded sandbox" if catalog.marketplace.sandbox == "embedded" else ""
     live, how = read_with_snapshots(
-        client, channels, catalog.root, progress, refresh, max_age, where
+        client, channels, catalog.root, progress, refresh, max_age, where, fields, say, expected
     )
     if reads is not None:
         reads += how
     return build_plan(catalog, live, now, target, resend)
+
+
+def desired_counts(catalog: Catalog) -> dict[str, int]:
+    """The catalog's desired offers per channel: what a full read expects to meet."""
+    counts: dict[str, int] = {}
+    for channel, _ in catalog.offers:
+        counts[channel] = counts.get(channel, 0) + 1
+    return counts
