@@ -20,6 +20,7 @@ from apply_market import CHANNELS, Market, catalog, offer
 
 from reconciler.catalog.model import Catalog, ManagePolicy, Offer
 from reconciler.marketplace.live import read_live_offers
+from reconciler.plan.readback import compared_fields
 from reconciler.plan.model import Action, Plan
 
 JSON_LIVE, XML_LIVE = range(60), range(40)  # the shop before the apply
@@ -67,8 +68,9 @@ def desired_catalog(root: Path, market: Market) -> Catalog:
 
 
 def live_offers(market: Market, cat: Catalog) -> dict[tuple[str, str], Offer]:
+    """The live offers as the plan reads them (its fields=), to compare with its changes."""
     with market.client() as client:
-        return read_live_offers(client, cat.channels.values())
+        return read_live_offers(client, cat.channels.values(), fields=compared_fields(cat))
 
 
 def submissions(market: Market) -> list[dict[str, Any]]:
