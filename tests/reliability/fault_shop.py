@@ -20,8 +20,8 @@ from apply_market import CHANNELS, Market, catalog, offer
 
 from reconciler.catalog.model import Catalog, ManagePolicy, Offer
 from reconciler.marketplace.live import read_live_offers
-from reconciler.plan.readback import compared_fields
 from reconciler.plan.model import Action, Plan
+from reconciler.plan.readback import compared_fields
 
 JSON_LIVE, XML_LIVE = range(60), range(40)  # the shop before the apply
 ZZ_ID, CDIS_ID = CHANNELS["zz"].id, CHANNELS["cdiscount"].id
