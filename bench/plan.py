@@ -147,10 +147,12 @@ def bare_loop(
     channels: list[str],
     decode: str = "none",
     collect: bool = True,
+    fields: dict[str, str] | None = None,
 ) -> tuple[float, int]:
     """The floor: GET every page with httpx (and decode it with DECODERS[decode]), nothing else.
 
-    `collect=False` pauses the cycle collector meanwhile, as our client does while it reads."""
+    `collect=False` pauses the cycle collector meanwhile, as our client does while it reads;
+    `fields` (channel id -> a `fields=` value): the same trimmed pages our client asks for."""
     loads = DECODERS[decode]
     if not collect:
         gc.disable()
@@ -170,6 +172,8 @@ def bare_loop(
             headers["SalesChannelId"] = channel
             url: str | None = "/offers"
             params: dict | None = {"salesChannelId": channel, "limit": PAGE}
+            if fields and channel in fields:
+                params["fields"] = fields[channel]
             while url:
                 response = http.get(url, params=params, headers=headers)
                 response.raise_for_status()

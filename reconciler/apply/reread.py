@@ -14,8 +14,16 @@ from typing import Any
 
 from reconciler.catalog.model import Guards, Offer, SalesChannel
 from reconciler.errors import MarketplaceUnreachable
-from reconciler.marketplace.client import MarketplaceClient, parse_json_floats
-from reconciler.marketplace.live import PAGE_SIZE, offer_from_wire, read_channel
+from reconciler.marketplace import wire
+from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused, parse_json_floats
+from reconciler.marketplace.live import (
+    PAGE_SIZE,
+    fields_param,
+    narrowed,
+    offer_from_wire,
+    read_channel,
+    refuses_fields,
+)
 from reconciler.plan.diff import Target
 
 BATCH = 100  # skus per GET: 100 skus of up to 50 characters keep the URL near 5 KB
@@ -24,22 +32,49 @@ Key = tuple[str, str]
 
 
 def read_touched(
-    client: MarketplaceClient, channels: Mapping[str, SalesChannel], keys: Iterable[Key]
+    client: MarketplaceClient,
+    channels: Mapping[str, SalesChannel],
+    keys: Iterable[Key],
+    fields: Mapping[str, frozenset[str]] | None = None,
 ) -> dict[Key, Offer]:
-    """The live offers among `keys` (channel name, sku); an offer not live is simply absent."""
+    """The live offers among `keys` (channel name, sku); an offer not live is simply absent.
+    `fields`: per channel, the catalog fields to ask, as the plan asked them (None: every
+    node): a saved plan's witness of each offer is then the same read again."""
     by_channel: dict[str, set[str]] = {}
     for name, sku in keys:
         by_channel.setdefault(name, set()).add(sku)
     found: dict[Key, Offer] = {}
     for name, skus in sorted(by_channel.items()):
-        offers = _read_skus(client, channels[name], sorted(skus))
+        asked = None if fields is None else fields.get(name)
+        offers = _read_skus(client, channels[name], sorted(skus), asked)
         found.update(((name, sku), offer) for sku, offer in offers.items() if sku in skus)
     return found
 
 
-def _read_skus(client: MarketplaceClient, channel: SalesChannel, skus: list[str]) -> dict:
+def _read_skus(
+    client: MarketplaceClient,
+    channel: SalesChannel,
+    skus: list[str],
+    fields: frozenset[str] | None,
+) -> dict[str, Offer]:
     if any("," in sku for sku in skus):  # the filter splits on commas: read the channel
-        return read_channel(client, channel)
+        return read_channel(client, channel, fields=fields)
+    nodes = fields_param(client, fields)
+    try:
+        offers = _read_batches(client, channel, skus, nodes)
+    except MarketplaceRefused as err:
+        if not refuses_fields(client, err, nodes, None):
+            raise
+        offers = _read_batches(client, channel, skus, None)
+    if offers is None:  # the filter was not applied: trust nothing of it
+        return read_channel(client, channel, fields=fields)
+    return offers if fields is None else narrowed(offers, fields)
+
+
+def _read_batches(
+    client: MarketplaceClient, channel: SalesChannel, skus: list[str], nodes: str | None
+) -> dict[str, Offer] | None:
+    """The offers of `skus`, `BATCH` a call; None if the marketplace ignored the filter."""
     call = f"GET /offers ({channel.id}, by sku)"
     offers: dict[str, Offer] = {}
     for start in range(0, len(skus), BATCH):
@@ -49,13 +84,15 @@ def _read_skus(client: MarketplaceClient, channel: SalesChannel, skus: list[str]
             "limit": BATCH,
             "sellerExternalReferences": ",".join(asked),
         }
+        if nodes is not None:
+            params["fields"] = nodes
         for page in client.pages(
             "/offers", channel=channel.id, params=params, decode=parse_json_floats
         ):
             for item in page:
                 offer = _offer(item, channel, call)
-                if offer.sku not in asked:  # the filter was not applied: trust nothing of it
-                    return read_channel(client, channel)
+                if offer.sku not in asked:
+                    return None
                 if offer.sku in offers:
                     raise MarketplaceUnreachable(
                         f"unusable answer to {call}: sku {offer.sku} listed twice"
@@ -97,7 +134,25 @@ def count_live(
     """The channel's live offers within `target`, counted up to `at_least` (exact below it)."""
     if at_least <= 0:
         return 0
-    params = {"salesChannelId": channel.id, "limit": PAGE_SIZE, "fields": "sellerExternalReference"}
+    nodes = None if getattr(client, "fields_refused", False) else wire.SKU
+    try:
+        return _count(client, channel, target, at_least, nodes)
+    except MarketplaceRefused as err:
+        if not refuses_fields(client, err, nodes, None):
+            raise
+        return _count(client, channel, target, at_least, None)
+
+
+def _count(
+    client: MarketplaceClient,
+    channel: SalesChannel,
+    target: Target,
+    at_least: int,
+    nodes: str | None,
+) -> int:
+    params = {"salesChannelId": channel.id, "limit": PAGE_SIZE}
+    if nodes is not None:
+        params["fields"] = nodes
     count = 0
     pages = client.pages("/offers", channel=channel.id, params=params)
     for page in pages:

@@ -22,7 +22,7 @@ from reconciler.plan.build import plan_against_marketplace
 from reconciler.plan.diff import Target
 from reconciler.plan.guards import check_guards as check_plan_guards
 from reconciler.plan.model import Action, Change, ChannelSummary, GuardViolation, Plan
-from reconciler.plan.readback import NO_RESEND, Resend
+from reconciler.plan.readback import NO_RESEND, Resend, compared_fields
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ def checked_saved_plan(
     already live as planned."""
     check_plan_hash(plan)
     keys = [(c.channel, c.sku) for c in plan.changes if c.channel in catalog.channels]
-    live = read_touched(client, catalog.channels, keys)
+    # the fields the plan asked (the same catalog, or the plan is stale anyway)
+    fields = compared_fields(catalog, Resend(frozenset(plan.target.get("resend", ()))))
+    live = read_touched(client, catalog.channels, keys, fields)
     verified = verify_saved_plan(plan, catalog, live, clock.now())
     guards = recounted_guards(catalog, client, plan, verified.changes)
     return replace(plan, changes=verified.changes, guards=guards), verified.done

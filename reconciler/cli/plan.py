@@ -146,6 +146,7 @@ def _planned(catalog: Catalog, target: Target, read: dict) -> Plan:
     from reconciler.plan.build import plan_against_marketplace
 
     display = _progress_display()
+    read = {**read, "say": _notes(display)}
     with open_marketplace(catalog) as client:
         if display is None:
             return plan_against_marketplace(catalog, client, now(), target, **read)
@@ -158,6 +159,13 @@ def _planned(catalog: Catalog, target: Target, read: dict) -> Plan:
                 display.update(tasks[channel], description=f"{channel} {count:,}")
 
             return plan_against_marketplace(catalog, client, now(), target, progress, **read)
+
+
+def _notes(display):  # noqa: ANN001, ANN202 - a rich Progress or None; a Say
+    """Notes on stderr, above the progress display when there is one (never through it)."""
+    if display is None:
+        return lambda text: click.echo(text, err=True)
+    return lambda text: display.console.print(text, markup=False, highlight=False)
 
 
 EXAMPLES = """\b

@@ -154,6 +154,8 @@ class MarketplaceClient:
         )
         self.tokens = TokenSource(auth_url, credentials, self._http, self.governor, timeout)
         self._language = accept_language
+        # GET /offers answered 400 to `fields=` (marketplace/live.py): not asked again this run
+        self.fields_refused = False
 
     def __repr__(self) -> str:
         return f"MarketplaceClient({self.api_url!r}, seller {self.seller_id})"

@@ -8,6 +8,7 @@ and page: a partial live state is never taken as complete.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -33,12 +34,13 @@ from reconciler.catalog.model import (
 from reconciler.catalog.normal import condition, delivery, delivery_option, moment, money, rate
 from reconciler.errors import CatalogInvalid, Location, MarketplaceUnreachable, Problem
 from reconciler.marketplace import wire
-from reconciler.marketplace.client import MarketplaceClient, parse_json_floats
+from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused, parse_json_floats
 
 PAGE_SIZE = 1000
 _KINDS = {"sales": OperationKind.SALES, "flashsale": OperationKind.FLASH_SALE}
 
 Progress = Callable[[str, int], None]  # (channel name, offers read so far)
+Say = Callable[[str], None]  # a note for the person running the command (stderr)
 
 
 class UnusableItem(ValueError):
@@ -110,6 +112,9 @@ _money = lru_cache(maxsize=1 << 16, typed=True)(money)
 
 _ALIASES = {wire.SKU: (wire.SKU,), **{n[0]: n for n in wire.OFFER_FIELD_NODES.values()}}
 _EVERY_FIELD = frozenset(wire.OFFER_FIELD_NODES)
+# The fields `_complete` reads as unknown when their node is absent (an answer trimmed with
+# `fields=`: the XML-only nodes on a json channel, the quantity of an unowned stock).
+_SKIPPABLE = frozenset({"stock", "comment", "striked_price", "price_alignment", "packaging"})
 
 
 _Shape = tuple[dict[str, str], frozenset[str], bool]
@@ -137,7 +142,7 @@ def _shape(keys: tuple[str, ...]) -> _Shape:
                 actual[node] = folded[wire.fold(alias)]
                 break
     unknown = frozenset(f for f, nodes in wire.OFFER_FIELD_NODES.items() if nodes[0] not in actual)
-    canonical = not unknown and all(node == key for node, key in actual.items())
+    canonical = unknown <= _SKIPPABLE and all(node == key for node, key in actual.items())
     return actual, unknown, canonical
 
 
@@ -200,50 +205,56 @@ def offer_from_wire(item: Mapping[str, Any], channel: str) -> Offer:
     """
     keys, unknown, canonical = _shape_of(tuple(item))
     if canonical:
-        return _complete(item, channel, keys)
+        return _complete(item, channel, keys, unknown)
     return _partial(item, channel, keys, unknown)
 
 
-def _complete(item: Mapping[str, Any], channel: str, keys: dict[str, str]) -> Offer:
-    """An item with every node under its documented name: the common case, read directly
-    (reading a big shop is mostly this function). Anything unusual goes the general way."""
+def _complete(
+    item: Mapping[str, Any], channel: str, keys: dict[str, str], unknown: frozenset[str]
+) -> Offer:
+    """An item with its nodes under their documented names, every one or all but some
+    `_SKIPPABLE` ones: the common case, read directly (reading a big shop is mostly this
+    function). Anything unusual goes the general way."""
     sku = item[wire.SKU]
-    quantity = item[wire.QUANTITY]
-    if sku.__class__ is not str or not sku or quantity.__class__ is not int:
-        return _partial(item, channel, keys, frozenset())
+    quantity = None if "stock" in unknown else item[wire.QUANTITY]
+    if sku.__class__ is not str or not sku or not (quantity.__class__ is int or quantity is None):
+        return _partial(item, channel, keys, unknown)
     try:
         condition_ = _condition(item[wire.CONDITION])
     except ValueError:
-        return _partial(item, channel, keys, frozenset())
+        return _partial(item, channel, keys, unknown)
     vat, eco_tax, dea_tax = _shared_taxes(item[wire.TAXES] or ())
     if vat is None:
-        return _partial(item, channel, keys, frozenset())
+        return _partial(item, channel, keys, unknown)
     gtin = item[wire.PRODUCT][wire.GTIN]
     if gtin is None:
         raise UnusableItem("product.gtin is missing")
-    striked = item[wire.STRIKED_PRICE]
-    alignment = item[wire.PRICE_ALIGNMENT]
-    packaging = item[wire.PACKAGING]
+    # An absent node reads as None here, as a null one does; `unknown` tells them apart below.
+    striked = item.get(wire.STRIKED_PRICE)
+    alignment = item.get(wire.PRICE_ALIGNMENT)
+    packaging = item.get(wire.PACKAGING)
     operations = item[wire.COMMERCIAL_OPERATIONS]
     # The optional nodes are tested here rather than in their functions: most offers have
     # none, and a call per node per offer is a good part of reading a big shop.
+    comment = item.get(wire.COMMENT[0])
     return Offer(
         channel=channel,
         sku=sku,
         gtin=str(gtin),
         price=_money(item[wire.INTEGRATION_PRICE][wire.PRICE]),
-        stock=quantity,
+        stock=quantity,  # type: ignore[arg-type] - None when not returned (in `unknown`)
         condition=condition_,
         vat=vat,
         eco_tax=eco_tax,
         dea_tax=dea_tax,
         preparation_days=int(item[wire.PREPARATION_TIME] or 0),
         delivery=_shared_delivery(item[wire.DELIVERY_MODES] or ()),
-        comment=str(item[wire.COMMENT[0]] or ""),
+        comment=None if "comment" in unknown else str(comment or ""),  # type: ignore[arg-type]
         striked_price=_money(striked[wire.PRICE]) if striked else None,
         price_alignment=_alignment(alignment) if alignment else None,
         packaging=_packaging(packaging) if packaging else None,
         discounts=tuple(sorted(_discount(d) for d in operations)) if operations else (),
+        unknown=unknown,
     )
 
 
@@ -295,20 +306,82 @@ def read_channel(
     progress: Progress | None = None,
     page_size: int = PAGE_SIZE,
     updated_since: datetime | None = None,
+    fields: frozenset[str] | None = None,
+    say: Say | None = None,
 ) -> dict[str, Offer]:
     """Every live offer of one channel, by sku, read page by page; with `updated_since`, only
-    those the marketplace updated since then (`updatedAtMin`, RFC 3339).
+    those the marketplace updated since then (`updatedAtMin`, RFC 3339); with `fields` (catalog
+    fields), only their nodes and those every offer needs (`fields=`), the others unknown.
 
     An item that cannot be taken as truth (no usable sku or quantity, a sku met twice) makes
     the whole answer unusable (exit 7), naming the page and the offer.
     """
-    call = f"GET /offers ({channel.id})"
-    offers: dict[str, Offer] = {}
     params: dict[str, Any] = {"salesChannelId": channel.id, "limit": page_size}
     if updated_since is not None:
         moment = updated_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         params["updatedAtMin"] = moment
-    pages = client.pages("/offers", channel=channel.id, params=params, decode=parse_json_floats)
+    nodes = fields_param(client, fields)
+    try:
+        offers = _read_pages(client, channel, progress, params, nodes)
+    except MarketplaceRefused as err:
+        if not refuses_fields(client, err, nodes, say):
+            raise
+        offers = _read_pages(client, channel, progress, params, None)
+    return offers if fields is None else narrowed(offers, fields)
+
+
+def fields_param(client: MarketplaceClient, fields: frozenset[str] | None) -> str | None:
+    """The `fields=` value asking `fields`, or None: every node (also once the marketplace
+    refused the parameter in this run)."""
+    if fields is None or getattr(client, "fields_refused", False):
+        return None
+    return wire.offer_nodes(fields)
+
+
+_SAID = threading.Lock()
+
+
+def refuses_fields(
+    client: MarketplaceClient, err: MarketplaceRefused, nodes: str | None, say: Say | None
+) -> bool:
+    """Whether `err` is the marketplace refusing `fields=` (400 or 422 to a trimmed read):
+    then it is not asked again in this run, and that is said once."""
+    if nodes is None or err.status not in (400, 422):
+        return False
+    with _SAID:
+        first = not getattr(client, "fields_refused", False)
+        client.fields_refused = True
+    if first and say is not None:
+        say(
+            f"the marketplace refused GET /offers with fields= (HTTP {err.status}): every "
+            "node of the offers is read instead, for the rest of this run"
+        )
+    return True
+
+
+def narrowed(offers: dict[str, Offer], fields: frozenset[str]) -> dict[str, Offer]:
+    """The offers as a read asking `fields` states them: a node the marketplace sent although
+    not asked (it ignored `fields=`, or refused it) is left unknown, so what a plan sees never
+    depends on how the marketplace trimmed."""
+    dropped = _EVERY_FIELD - wire.fields_of(wire.offer_nodes(fields))
+    for sku, offer in offers.items():
+        extra = dropped - offer.unknown
+        if extra:
+            offers[sku] = replace(offer, **dict.fromkeys(extra), unknown=offer.unknown | extra)
+    return offers
+
+
+def _read_pages(
+    client: MarketplaceClient,
+    channel: SalesChannel,
+    progress: Progress | None,
+    params: dict[str, Any],
+    nodes: str | None,
+) -> dict[str, Offer]:
+    call = f"GET /offers ({channel.id})"
+    offers: dict[str, Offer] = {}
+    query = params if nodes is None else {**params, "fields": nodes}
+    pages = client.pages("/offers", channel=channel.id, params=query, decode=parse_json_floats)
     for number, page in enumerate(pages, start=1):
         for index, item in enumerate(page):
             try:
@@ -341,13 +414,22 @@ def read_live_offers(
     channels: Iterable[SalesChannel],
     progress: Progress | None = None,
     page_size: int = PAGE_SIZE,
+    fields: Mapping[str, frozenset[str]] | None = None,
+    say: Say | None = None,
 ) -> dict[tuple[str, str], Offer]:
-    """The live offers of every channel, channels read in parallel; all of them or an error."""
+    """The live offers of every channel, channels read in parallel; all of them or an error.
+    `fields`: per channel (catalog name), the catalog fields to ask (None: every node)."""
     chosen = list(channels)
     if not chosen:
         return {}
+    asked = fields or {}
     with collector.paused(), ThreadPoolExecutor(max_workers=len(chosen)) as pool:
-        futures = [pool.submit(read_channel, client, ch, progress, page_size) for ch in chosen]
+        futures = [
+            pool.submit(
+                read_channel, client, ch, progress, page_size, None, asked.get(ch.name), say
+            )
+            for ch in chosen
+        ]
         results = [f.result() for f in futures]  # the first failure stops the plan
     return {
         (ch.name, sku): offer

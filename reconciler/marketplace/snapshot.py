@@ -11,14 +11,17 @@ is full (and a new snapshot taken) when:
   seller's back office) are seen within that time;
 - this tool applied a Delete package since the snapshot (the journal says so);
 - the snapshot is of another channel, seller, marketplace URL or tool version, or unreadable;
+- the snapshot read fewer fields than the plan compares now (GET /offers `fields=`: a catalog
+  that takes over its stock needs the quantities a snapshot without them never held);
 - the caller asks for it (`catalog plan --refresh full`, or CATALOG_REFRESH=full).
+A snapshot that read more fields than needed serves the plan as a read of the fewer would.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,8 +33,10 @@ from reconciler import collector
 from reconciler.catalog.cache import OfferCodec, SignedStore
 from reconciler.catalog.model import Offer, SalesChannel
 from reconciler.clock import now as clock_now
+from reconciler.marketplace import wire
 from reconciler.marketplace.client import MarketplaceClient
-from reconciler.marketplace.live import Progress, read_channel
+from reconciler.marketplace.estimate import say_slow_read
+from reconciler.marketplace.live import PAGE_SIZE, Progress, Say, narrowed, read_channel
 from reconciler.state import StateFolder, StateFolderUnusable
 
 MAX_AGE = timedelta(hours=24)
@@ -61,6 +66,15 @@ class ChannelRead:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Unusable:
+    """Why a channel's snapshot cannot serve this read, and how many offers it held (the
+    size of the full read to come, when known)."""
+
+    why: str
+    offers: int | None = None
+
+
 def _tool_version() -> str:
     try:
         return version("catalog-reconciler")
@@ -88,27 +102,42 @@ class Snapshots:
         return "live-" + hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
 
     def load(
-        self, channel: SalesChannel, now: datetime, max_age: timedelta
-    ) -> tuple[datetime, dict[str, Offer]] | str:
-        """The snapshot's moment and offers, or why it cannot be used."""
+        self,
+        channel: SalesChannel,
+        now: datetime,
+        max_age: timedelta,
+        fields: frozenset[str] | None = None,
+    ) -> tuple[datetime, dict[str, Offer]] | Unusable:
+        """The snapshot's moment and offers as a read of `fields` (None: every field) gives
+        them, or why it cannot be used."""
         if not self.store.enabled:
-            return "no snapshot kept (state folder unusable)"
+            return Unusable("no snapshot kept (state folder unusable)")
         entry = self.store.get(self.name(channel))
         if not isinstance(entry, dict) or entry.get("identity") != self.identity:
-            return "no snapshot yet"
+            return Unusable("no snapshot yet")
         try:
+            count = len(entry["rows"])
             taken = datetime.fromisoformat(entry["taken"])
             if now - taken > max_age:
-                return f"snapshot older than {_hours(max_age)}"
+                return Unusable(f"snapshot older than {_hours(max_age)}", count)
             if _deleted_since(self.root, int(entry["journal"])):
-                return "offers were deleted by an apply since the snapshot"
+                return Unusable("offers were deleted by an apply since the snapshot", count)
+            if not _readable(fields) <= _readable(entry.get("fields")):
+                return Unusable("snapshot read fewer fields", count)
             decode = OfferCodec.decoder(entry["tables"])
             offers = {o.sku: o for o in decode(entry["rows"])}
         except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
-            return "snapshot unreadable"
-        return taken, offers
+            return Unusable("snapshot unreadable")
+        return taken, offers if fields is None else narrowed(offers, fields)
 
-    def save(self, channel: SalesChannel, taken: datetime, offers: dict[str, Offer]) -> None:
+    def save(
+        self,
+        channel: SalesChannel,
+        taken: datetime,
+        offers: dict[str, Offer],
+        fields: frozenset[str] | None = None,
+    ) -> None:
+        """Keep `offers`, read asking `fields` (None: every field)."""
         if not self.store.enabled:
             return
         codec = OfferCodec()
@@ -117,10 +146,19 @@ class Snapshots:
             "identity": self.identity,
             "taken": taken.isoformat(),
             "journal": _journal_size(self.root),
+            "fields": None if fields is None else sorted(fields),
             "rows": rows,
             "tables": codec.dump(),
         }
         self.store.put(self.name(channel), entry)
+
+
+def _readable(fields: Iterable[str] | None) -> frozenset[str]:
+    """The catalog fields a read asking `fields` states (None: every one); a snapshot kept
+    before reads were trimmed has no `fields` and read every node."""
+    if fields is None:
+        return frozenset(wire.OFFER_FIELD_NODES)
+    return wire.fields_of(wire.offer_nodes(frozenset(fields)))
 
 
 def read_with_snapshots(
@@ -131,15 +169,39 @@ def read_with_snapshots(
     refresh: str = "auto",
     max_age: timedelta = MAX_AGE,
     where: str = "",
+    fields: Mapping[str, frozenset[str]] | None = None,
+    say: Say | None = None,
+    expected: Mapping[str, int] | None = None,
 ) -> tuple[dict[tuple[str, str], Offer], list[ChannelRead]]:
-    """The live offers of every channel (in parallel), from snapshots where they may be used."""
+    """The live offers of every channel (in parallel), from snapshots where they may be used.
+
+    `fields`: per channel (catalog name), the catalog fields to ask (None: every node);
+    `expected`: per channel, the offers a full read would meet when no snapshot says, for the
+    note said (`say`) before a full read the call quota slows down."""
     chosen = list(channels)
     if not chosen:
         return {}, []
+    asked = fields or {}
     snapshots = Snapshots(root, client, where)
+    started = clock_now().astimezone(UTC)
+    kept = {
+        ch.name: snapshots.load(ch, started, max_age, asked.get(ch.name))
+        if refresh == "auto"
+        else Unusable("--refresh full")
+        for ch in chosen
+    }
+    if say is not None:
+        full = {
+            name: how.offers if how.offers is not None else (expected or {}).get(name, 0)
+            for name, how in kept.items()
+            if isinstance(how, Unusable)
+        }
+        say_slow_read(client.governor, full, say, PAGE_SIZE)
     with collector.paused(), ThreadPoolExecutor(max_workers=len(chosen)) as pool:
         futures = [
-            pool.submit(_read_one, client, snapshots, ch, progress, refresh, max_age)
+            pool.submit(
+                _read_one, client, snapshots, ch, progress, kept[ch.name], asked.get(ch.name), say
+            )
             for ch in chosen
         ]
         results = [f.result() for f in futures]  # the first failure stops the plan
@@ -156,21 +218,21 @@ def _read_one(
     snapshots: Snapshots,
     channel: SalesChannel,
     progress: Progress | None,
-    refresh: str,
-    max_age: timedelta,
+    kept: tuple[datetime, dict[str, Offer]] | Unusable,
+    fields: frozenset[str] | None,
+    say: Say | None,
 ) -> tuple[dict[str, Offer], ChannelRead]:
     started = clock_now().astimezone(UTC)
-    kept = snapshots.load(channel, started, max_age) if refresh == "auto" else "--refresh full"
-    if isinstance(kept, str):
-        offers = read_channel(client, channel, progress)
-        snapshots.save(channel, started, offers)
-        return offers, ChannelRead(channel.name, True, kept, len(offers))
+    if isinstance(kept, Unusable):
+        offers = read_channel(client, channel, progress, fields=fields, say=say)
+        snapshots.save(channel, started, offers, fields)
+        return offers, ChannelRead(channel.name, True, kept.why, len(offers))
     taken, offers = kept
     since = taken - CLOCK_MARGIN
-    changed = read_channel(client, channel, progress, updated_since=since)
+    changed = read_channel(client, channel, progress, updated_since=since, fields=fields, say=say)
     offers.update(changed)
     if len(changed) > RESAVE_SHARE * len(offers):
-        snapshots.save(channel, started, offers)  # else the next read asks since `taken` again
+        snapshots.save(channel, started, offers, fields)  # else the next read asks since `taken`
     when = since.strftime("%Y-%m-%dT%H:%M:%SZ")
     return offers, ChannelRead(channel.name, False, when, len(changed))
 

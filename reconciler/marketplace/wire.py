@@ -71,6 +71,26 @@ OFFER_FIELD_NODES: dict[str, tuple[str, ...]] = {
     "packaging": (PACKAGING,),
     "discounts": (COMMERCIAL_OPERATIONS,),
 }
+# The nodes every item must have whatever is compared: an offer is known by them.
+REQUIRED_NODES = (SKU, PRODUCT, INTEGRATION_PRICE, CONDITION)
+
+
+def offer_nodes(fields: frozenset[str] | set[str]) -> str:
+    """The `fields=` value of GET /offers that returns the catalog fields `fields`: the nodes
+    every offer needs, then each field's nodes under every alias (the answer may use any)."""
+    nodes = dict.fromkeys(REQUIRED_NODES)
+    for name, aliases in OFFER_FIELD_NODES.items():
+        if name in fields:
+            nodes.update(dict.fromkeys(aliases))
+    return ",".join(nodes)
+
+
+def fields_of(nodes: str) -> frozenset[str]:
+    """The catalog fields an answer trimmed to `nodes` (a `fields=` value) can state."""
+    asked = {fold(n) for n in nodes.split(",")}
+    return frozenset(f for f, aliases in OFFER_FIELD_NODES.items() if fold(aliases[0]) in asked)
+
+
 # How a reviewer reads where a field came from (doctor's read-back table).
 OFFER_FIELD_PATHS: dict[str, str] = {
     "sku": SKU,

@@ -8,13 +8,27 @@ from datetime import UTC, datetime, timedelta
 
 from reconciler.catalog.model import XML_ONLY_FIELDS, Catalog, Offer, Submission
 from reconciler.marketplace.client import MarketplaceClient
-from reconciler.marketplace.live import Progress, check_delivery_modes, read_live_offers
+from reconciler.marketplace.estimate import say_slow_read
+from reconciler.marketplace.live import (
+    PAGE_SIZE,
+    Progress,
+    Say,
+    check_delivery_modes,
+    read_live_offers,
+)
 from reconciler.marketplace.snapshot import MAX_AGE, ChannelRead, read_with_snapshots
 from reconciler.operations.discounts import desired_offers, drop_ended
 from reconciler.plan.diff import EVERYTHING, Target, diff_offers
 from reconciler.plan.guards import check_guards
 from reconciler.plan.model import Action, Change, Plan
-from reconciler.plan.readback import NO_RESEND, Resend, not_compared, resend_rule, set_aside
+from reconciler.plan.readback import (
+    NO_RESEND,
+    Resend,
+    compared_fields,
+    not_compared,
+    resend_rule,
+    set_aside,
+)
 from reconciler.plan.serialize import compute_plan_hash
 from reconciler.plan.sourced import complete
 from reconciler.sources import SourceRecord, source_records
@@ -70,7 +84,7 @@ def build_plan(
         desired = {k: o for k, o in desired.items() if k not in live or k in readable}
     # most live offers have no sale: not even a call for them
     current = {k: drop_ended(o, now) if o.discounts else o for k, o in readable.items()}
-    missing = not_compared(current)
+    missing = not_compared(current, compared_fields(catalog, resend))
     for name, fields in missing.items():  # a json channel never receives the XML-only ones
         if catalog.channels[name].submission is Submission.JSON:
             missing[name] = tuple(f for f in fields if f not in XML_ONLY_FIELDS)
@@ -121,15 +135,18 @@ def plan_against_marketplace(
     max_age: timedelta = MAX_AGE,
     reads: list[ChannelRead] | None = None,
     resend: Resend = NO_RESEND,
+    say: Say | None = None,
 ) -> Plan:
     """Read the live offers of the targeted channels and build the plan.
 
     Delivery modes are checked first: a mode the seller lacks is a catalog error (exit 4), found
-    before any offer is compared. With `refresh` ("auto" or "full") the read keeps snapshots in
-    the catalog's state folder and, on "auto", reads only what changed since the last one
+    before any offer is compared. Only the nodes of the fields the plan compares are asked
+    (`compared_fields`). With `refresh` ("auto" or "full") the read keeps snapshots in the
+    catalog's state folder and, on "auto", reads only what changed since the last one
     (reconciler.marketplace.snapshot); without, every offer is read. How each channel was read
     is added to `reads` (kept out of the plan itself: the same plan has the same hash however
-    its live side was read).
+    its live side was read); `say` gets the notes worth saying before and while reading (a full
+    read the call quota slows down, a marketplace refusing `fields=`).
     """
     channels = [
         ch
@@ -137,13 +154,26 @@ def plan_against_marketplace(
         if not target.channels or name in target.channels
     ]
     check_delivery_modes(client, catalog, channels)
+    fields = compared_fields(catalog, resend)
+    expected = desired_counts(catalog)
     if refresh is None:
-        live = read_live_offers(client, channels, progress)
+        if say is not None:
+            full = {ch.name: expected.get(ch.name, 0) for ch in channels}
+            say_slow_read(client.governor, full, say, PAGE_SIZE, snapshots=False)
+        live = read_live_offers(client, channels, progress, fields=fields, say=say)
         return build_plan(catalog, live, now, target, resend)
     where = "embedded sandbox" if catalog.marketplace.sandbox == "embedded" else ""
     live, how = read_with_snapshots(
-        client, channels, catalog.root, progress, refresh, max_age, where
+        client, channels, catalog.root, progress, refresh, max_age, where, fields, say, expected
     )
     if reads is not None:
         reads += how
     return build_plan(catalog, live, now, target, resend)
+
+
+def desired_counts(catalog: Catalog) -> dict[str, int]:
+    """The catalog's desired offers per channel: what a full read expects to meet."""
+    counts: dict[str, int] = {}
+    for channel, _ in catalog.offers:
+        counts[channel] = counts.get(channel, 0) + 1
+    return counts

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from reconciler.catalog.model import Condition, Offer
+from reconciler.catalog.model import XML_ONLY_FIELDS, Catalog, Condition, Offer, Submission
 from reconciler.plan.diff import COMPARED_FIELDS
 
 OfferMap = Mapping[tuple[str, str], Offer]
@@ -70,14 +70,45 @@ def set_aside(live: OfferMap) -> tuple[dict[tuple[str, str], Offer], dict[str, l
     return kept, aside
 
 
-def not_compared(live: OfferMap) -> dict[str, tuple[str, ...]]:
-    """Per channel, the catalog fields some live offer lacked, in the order a reviewer reads."""
+def compared_fields(catalog: Catalog, resend: Resend = NO_RESEND) -> dict[str, frozenset[str]]:
+    """Per channel (catalog name), the catalog fields its plan compares: those the live read
+    asks the marketplace for (GET /offers `fields=`), and the only ones whose absence from the
+    answer is worth saying. A field is left out when no desired offer of the channel owns it
+    (unmanaged, or fed without a value: `Offer.unknown`), and on a json channel the XML-only
+    fields, which it never receives. Resent fields are kept: their live value is shown."""
+    unowned: dict[str, set[frozenset[str]]] = {name: set() for name in catalog.channels}
+    for (channel, _), offer in catalog.offers.items():
+        unowned.setdefault(channel, set()).add(offer.unknown)  # few distinct sets
+    compared: dict[str, frozenset[str]] = {}
+    for name, channel in catalog.channels.items():
+        sets = unowned.get(name) or {RESENDABLE}  # no desired offer: nothing to compare
+        fields = RESENDABLE - frozenset.intersection(*sets)
+        if channel.submission is Submission.JSON:
+            fields -= frozenset(XML_ONLY_FIELDS)
+        else:
+            # A Full package sends the whole offer, an unowned stock as live has it, and a
+            # withdrawal (manage: all) looks at the live stock: an xml plan needs it read.
+            fields |= {"stock"}
+        compared[name] = fields | resend.fields
+    return compared
+
+
+def not_compared(
+    live: OfferMap, asked: Mapping[str, frozenset[str]] | None = None
+) -> dict[str, tuple[str, ...]]:
+    """Per channel, the catalog fields some live offer lacked, in the order a reviewer reads;
+    with `asked` (per channel), only those the read asked for: a field not asked is not
+    compared because the catalog does not own it, not because the marketplace kept it."""
     shapes: dict[str, set[frozenset[str]]] = {}
     for (channel, _), offer in live.items():
         if offer.unknown:
             shapes.setdefault(channel, set()).add(offer.unknown)  # few distinct sets
     return {
-        channel: tuple(f for f in COMPARED_FIELDS if any(f in s for s in sets))
+        channel: tuple(
+            f
+            for f in COMPARED_FIELDS
+            if any(f in s for s in sets) and (asked is None or f in asked.get(channel, ()))
+        )
         for channel, sets in shapes.items()
     }
 

@@ -197,7 +197,7 @@ async def offers(request: Request) -> Response:
     filters = _filters(request)
     rows = market_of(request).store.list_offers(channel, after, limit + 1, filters)
     page = rows[:limit]
-    fields = _values(request, "fields")
+    fields = _fields(request)
     if market_of(request).config.offers_readback == "documented":
         trimmed = (_documented(wire.loads(item)) for _, item in page)
         items = ",".join(wire.dumps(_trim(i, fields) if fields else i) for i in trimmed)
@@ -248,6 +248,15 @@ def _documented(item: dict[str, Any]) -> dict[str, Any]:
         "integrationPrice": {"price": item["integrationPrice"]["price"]},
         "quantity": item["quantity"],
     }
+
+
+def _fields(request: Request) -> list[str]:
+    """The nodes `fields=` asks, as the sandbox's `offers_fields` setting treats the parameter."""
+    fields = _values(request, "fields")
+    mode = market_of(request).config.offers_fields
+    if fields and mode == "refuse":
+        raise ApiError(400, "fields: unknown query parameter", {"fields": ["not supported"]})
+    return [] if mode == "ignore" else fields
 
 
 def _trim(item: dict[str, Any], fields: list[str]) -> dict[str, Any]:

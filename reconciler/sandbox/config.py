@@ -120,6 +120,9 @@ class SandboxConfig:
     # "full": GET /offers items carry every node README.md assumes; "documented": only the
     # fields of the one item Octopia's changelog shows (and its timestamp format)
     offers_readback: str = "full"
+    # GET /offers `fields=`: "trim" each item to the top-level nodes named (comma list), or,
+    # as a marketplace that does not know the parameter might, "refuse" it (400) or "ignore" it
+    offers_fields: str = "trim"
 
     def channel(self, channel_id: str) -> Channel | None:
         return next((c for c in self.channels if c.id == channel_id), None)
@@ -195,10 +198,13 @@ def _build(data: dict[str, Any]) -> SandboxConfig:
     _check_scalars(config)
     if config.offers_readback not in READBACKS:
         raise ValueError(f"offers_readback: {config.offers_readback!r} (full or documented)")
+    if config.offers_fields not in FIELDS_MODES:
+        raise ValueError(f"offers_fields: {config.offers_fields!r} (trim, refuse or ignore)")
     return config
 
 
 READBACKS = ("full", "documented")
+FIELDS_MODES = ("trim", "refuse", "ignore")
 
 
 SCALARS = {
@@ -213,6 +219,7 @@ SCALARS = {
     "max_zip_bytes": int,
     "max_unzipped_bytes": int,
     "offers_readback": str,
+    "offers_fields": str,
 }
 
 

@@ -132,3 +132,22 @@ def test_plans_from_a_snapshot_stay_empty_in_both_modes(shop, monkeypatch):
     for _ in range(2):  # the first plan writes the snapshot, the second reads from it
         code, out = run("plan", str(root), "--detailed-exitcode")
         assert code == 0, out
+
+
+def test_a_marketplace_refusing_fields_is_read_in_full_and_said_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    config = tmp_path / "sandbox.yaml"
+    config.write_text("offers_fields: refuse\nintegration_delay: 0\n")
+    monkeypatch.setenv(SANDBOX_CONFIG_VAR, str(config))
+    for var in ("OCTOPIA_CLIENT_ID", "OCTOPIA_CLIENT_SECRET", "GITHUB_OUTPUT"):
+        monkeypatch.delenv(var, raising=False)
+    root = tmp_path / "demo"
+    shutil.copytree(DEMO_CATALOG, root, ignore=shutil.ignore_patterns(".catalog"))
+    code, out = run("demo", str(root))
+    assert code == 0, out
+    result = CliRunner().invoke(cli, ["plan", str(root), "--detailed-exitcode"])
+    assert result.exit_code == 0, result.output  # the plan right after the apply: empty
+    said = result.stderr.count("refused GET /offers with fields= (HTTP 400)")
+    assert said == 1, result.stderr
+    assert "not returned by the marketplace" not in result.output

@@ -147,7 +147,7 @@ def test_apply_under_fault_reports_the_truth_then_converges(tmp_path, start_mark
     market = start_market(**fault.config)
     seed_shop(market)
     cat = desired_catalog(tmp_path, market)
-    before = live_offers(market, cat)
+    before = live_offers(market, cat, as_planned=True)
     market.faults(**fault.faults)
 
     plan, report, client = apply_once(cat, market, fault)
@@ -156,7 +156,8 @@ def test_apply_under_fault_reports_the_truth_then_converges(tmp_path, start_mark
     told = json.loads(report_file.read_text())
     market.faults()
     time.sleep(fault.spike)  # the spike's timer has cleared the latency too
-    wrong = report_mismatches(plan, told, before, live_offers(market, cat), submissions(market))
+    after = live_offers(market, cat, as_planned=True)
+    wrong = report_mismatches(plan, told, before, after, submissions(market))
     counts = Counter(o["status"] for o in told["offers"])
     row = ROWS[fault.name] = [fault.name, str(told["exit_code"])]
     row += [str(counts[s]) for s in ("integrated", "rejected", "not_sent", "pending")]
