@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reconciler.catalog.model import Guards, Offer, SalesChannel
+from reconciler.catalog.model import Guards, Offer, SalesChannel, Submission
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace import wire
 from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused, parse_json_floats
@@ -68,7 +68,8 @@ def _read_skus(
         offers = _read_batches(client, channel, skus, None)
     if offers is None:  # the filter was not applied: trust nothing of it
         return read_channel(client, channel, fields=fields)
-    return offers if fields is None else narrowed(offers, fields)
+    json = channel.submission is Submission.JSON
+    return offers if fields is None else narrowed(offers, fields, json)
 
 
 def _read_batches(
@@ -103,7 +104,7 @@ def _read_batches(
 
 def _offer(item: Any, channel: SalesChannel, call: str) -> Offer:
     try:
-        return offer_from_wire(item, channel.name)
+        return offer_from_wire(item, channel.name, channel.submission is Submission.JSON)
     except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as err:
         raise MarketplaceUnreachable(
             f"unusable answer to {call}: {type(err).__name__} {err}"

@@ -30,6 +30,7 @@ from reconciler.catalog.model import (
     Packaging,
     PriceAlignment,
     SalesChannel,
+    Submission,
 )
 from reconciler.catalog.normal import condition, delivery, delivery_option, moment, money, rate
 from reconciler.errors import CatalogInvalid, Location, MarketplaceUnreachable, Problem
@@ -196,21 +197,29 @@ def _required(node: Any, name: str, path: str) -> Any:
     return value
 
 
-def offer_from_wire(item: Mapping[str, Any], channel: str) -> Offer:
+def offer_from_wire(item: Mapping[str, Any], channel: str, json: bool = False) -> Offer:
     """One GET /offers item as an `Offer` of the catalog channel `channel`.
 
     A catalog field whose node the item lacks is unknown (None, never zero). An item whose
     condition the client does not know becomes an offer with every field unknown and the raw
     condition text in `condition`: the plan sets it aside, named, instead of failing.
+    On a `json` channel an unasked comment takes the neutral value the catalog gives it there
+    (""; still unknown, never compared or sent): the two sides of an unchanged offer are then
+    equal at once, which is the diff's fast path.
     """
     keys, unknown, canonical = _shape_of(tuple(item))
+    unasked_comment = "" if json else None
     if canonical:
-        return _complete(item, channel, keys, unknown)
-    return _partial(item, channel, keys, unknown)
+        return _complete(item, channel, keys, unknown, unasked_comment)
+    return _partial(item, channel, keys, unknown, unasked_comment)
 
 
 def _complete(
-    item: Mapping[str, Any], channel: str, keys: dict[str, str], unknown: frozenset[str]
+    item: Mapping[str, Any],
+    channel: str,
+    keys: dict[str, str],
+    unknown: frozenset[str],
+    unasked_comment: str | None = None,
 ) -> Offer:
     """An item with its nodes under their documented names, every one or all but some
     `_SKIPPABLE` ones: the common case, read directly (reading a big shop is mostly this
@@ -218,14 +227,14 @@ def _complete(
     sku = item[wire.SKU]
     quantity = None if "stock" in unknown else item[wire.QUANTITY]
     if sku.__class__ is not str or not sku or not (quantity.__class__ is int or quantity is None):
-        return _partial(item, channel, keys, unknown)
+        return _partial(item, channel, keys, unknown, unasked_comment)
     try:
         condition_ = _condition(item[wire.CONDITION])
     except ValueError:
-        return _partial(item, channel, keys, unknown)
+        return _partial(item, channel, keys, unknown, unasked_comment)
     vat, eco_tax, dea_tax = _shared_taxes(item[wire.TAXES] or ())
     if vat is None:
-        return _partial(item, channel, keys, unknown)
+        return _partial(item, channel, keys, unknown, unasked_comment)
     gtin = item[wire.PRODUCT][wire.GTIN]
     if gtin is None:
         raise UnusableItem("product.gtin is missing")
@@ -249,7 +258,7 @@ def _complete(
         dea_tax=dea_tax,
         preparation_days=int(item[wire.PREPARATION_TIME] or 0),
         delivery=_shared_delivery(item[wire.DELIVERY_MODES] or ()),
-        comment=None if "comment" in unknown else str(comment or ""),  # type: ignore[arg-type]
+        comment=unasked_comment if "comment" in unknown else str(comment or ""),  # type: ignore[arg-type]
         striked_price=_money(striked[wire.PRICE]) if striked else None,
         price_alignment=_alignment(alignment) if alignment else None,
         packaging=_packaging(packaging) if packaging else None,
@@ -259,7 +268,11 @@ def _complete(
 
 
 def _partial(
-    item: Mapping[str, Any], channel: str, keys: dict[str, str], unknown: frozenset[str]
+    item: Mapping[str, Any],
+    channel: str,
+    keys: dict[str, str],
+    unknown: frozenset[str],
+    unasked_comment: str | None = None,
 ) -> Offer:
     """Any item: nodes under any spelling, absent ones unknown, every value checked."""
     sku = _sku(item.get(keys.get(wire.SKU, wire.SKU)))
@@ -284,6 +297,8 @@ def _partial(
         values["delivery"] = _shared_delivery(item[keys[wire.DELIVERY_MODES]] or ())
     if "comment" not in unknown:
         values["comment"] = str(item[keys[wire.COMMENT[0]]] or "")
+    elif kept_condition is not raw_condition:
+        values["comment"] = unasked_comment
     if "striked_price" not in unknown:
         striked = item[keys[wire.STRIKED_PRICE]]
         values["striked_price"] = _money(wire.find(striked, wire.PRICE)) if striked else None
@@ -327,7 +342,8 @@ def read_channel(
         if not refuses_fields(client, err, nodes, say):
             raise
         offers = _read_pages(client, channel, progress, params, None)
-    return offers if fields is None else narrowed(offers, fields)
+    json = channel.submission is Submission.JSON
+    return offers if fields is None else narrowed(offers, fields, json)
 
 
 def fields_param(client: MarketplaceClient, fields: frozenset[str] | None) -> str | None:
@@ -359,15 +375,21 @@ def refuses_fields(
     return True
 
 
-def narrowed(offers: dict[str, Offer], fields: frozenset[str]) -> dict[str, Offer]:
+def narrowed(
+    offers: dict[str, Offer], fields: frozenset[str], json: bool = False
+) -> dict[str, Offer]:
     """The offers as a read asking `fields` states them: a node the marketplace sent although
     not asked (it ignored `fields=`, or refused it) is left unknown, so what a plan sees never
-    depends on how the marketplace trimmed."""
+    depends on how the marketplace trimmed (an unasked comment on a json channel: "", as
+    `offer_from_wire` reads it)."""
     dropped = _EVERY_FIELD - wire.fields_of(wire.offer_nodes(fields))
     for sku, offer in offers.items():
         extra = dropped - offer.unknown
         if extra:
-            offers[sku] = replace(offer, **dict.fromkeys(extra), unknown=offer.unknown | extra)
+            values = dict.fromkeys(extra)
+            if json and "comment" in extra:
+                values["comment"] = ""
+            offers[sku] = replace(offer, **values, unknown=offer.unknown | extra)
     return offers
 
 
@@ -381,11 +403,12 @@ def _read_pages(
     call = f"GET /offers ({channel.id})"
     offers: dict[str, Offer] = {}
     query = params if nodes is None else {**params, "fields": nodes}
+    json = channel.submission is Submission.JSON
     pages = client.pages("/offers", channel=channel.id, params=query, decode=parse_json_floats)
     for number, page in enumerate(pages, start=1):
         for index, item in enumerate(page):
             try:
-                offer = offer_from_wire(item, channel.name)
+                offer = offer_from_wire(item, channel.name, json)
             except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as err:
                 unusable = isinstance(err, UnusableItem)
                 reason = str(err) if unusable else f"{type(err).__name__} {err}"

@@ -20,6 +20,7 @@ from reconciler.catalog import cache as cache_module
 from reconciler.marketplace import snapshot
 from reconciler.marketplace.live import read_live_offers
 from reconciler.plan.build import build_plan, plan_against_marketplace
+from reconciler.plan.readback import compared_fields
 from tests.offers import DEMO_CHANNELS, catalog, offer
 
 REQUIRED = {"sellerExternalReference", "product", "integrationPrice", "condition"}
@@ -210,3 +211,22 @@ def test_a_snapshot_of_fewer_fields_forces_a_full_read(sandbox, connect, wire_of
     assert all("snapshot plus 0 offer(s)" in n for n in notes), notes
     fresh = plan_against_marketplace(catalog(unstocked, root=str(tmp_path)), client, clock.now())
     assert fewer.changes == fresh.changes and fewer.channels == fresh.channels
+
+
+@pytest.mark.parametrize("fields", ["trim", "ignore", "refuse"])
+def test_an_unchanged_offer_read_trimmed_equals_its_desired_offer(
+    sandbox_factory, connect, wire_offer, fields
+):
+    """The two sides of an unchanged offer are equal as values (the diff's one-comparison fast
+    path), on a json channel too, where the unasked comment is the catalog's neutral ""."""
+    market = sandbox_factory(offers_fields=fields)
+    seeded(market, wire_offer)
+    wanted = catalog(desired(wire_offer))
+    live = read_live_offers(
+        connect(market), wanted.channels.values(), fields=compared_fields(wanted)
+    )
+    unchanged = [key for key in wanted.offers if key[1] != "SKU-0001"]
+    assert {key[0] for key in unchanged} == {"cdiscount", "marketplace-zz"}
+    assert all(live[key] == wanted.offers[key] for key in unchanged)
+    assert live["marketplace-zz", "SKU-0000"].comment == ""
+    assert "comment" in live["marketplace-zz", "SKU-0000"].unknown
