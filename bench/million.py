@@ -91,7 +91,8 @@ def main() -> None:
         point_catalog_at(root, base_url)
         started = time.perf_counter()
         live = seed(root, base_url)
-        print(f"sandbox seeded with {live:,} live channel offers ({time.perf_counter() - started:.0f} s)")
+        seconds = time.perf_counter() - started
+        print(f"sandbox seeded with {live:,} live channel offers ({seconds:.0f} s)")
         env = {
             **os.environ,
             "OCTOPIA_CLIENT_ID": credentials.client_id,
@@ -112,8 +113,10 @@ def main() -> None:
     print(f"floor: desired offers held  {floor[0]:7.1f} s  peak {floor[1]:6.0f} MB")
     for name, (seconds, peak, code) in (("cold plan (full read)", cold), ("warm plan", warm)):
         verdict = "met" if peak < 1536 else "MISSED"
-        print(f"{name:26s} {seconds:7.1f} s  peak {peak:6.0f} MB  exit {code}  "
-              f"(target < 1,536 MB: {verdict}; {peak / floor[1]:.2f} x the floor)")
+        print(
+            f"{name:26s} {seconds:7.1f} s  peak {peak:6.0f} MB  exit {code}  "
+            f"(target < 1,536 MB: {verdict}; {peak / floor[1]:.2f} x the floor)"
+        )
 
 
 if __name__ == "__main__":

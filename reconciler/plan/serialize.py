@@ -154,13 +154,10 @@ def offer_to_dict(offer: Offer) -> dict[str, Any]:
 
 
 def offer_from_dict(raw: dict[str, Any]) -> Offer:
-    unknown = frozenset(raw.get("unknown") or ())
+    # an unknown field keeps the value written (None, or the neutral one a side gives it)
     return Offer(
-        **{
-            name: None if name in unknown else decode_field(name, raw[name])
-            for name in OFFER_FIELDS
-        },
-        unknown=unknown,
+        **{name: decode_field(name, raw.get(name)) for name in OFFER_FIELDS},
+        unknown=frozenset(raw.get("unknown") or ()),
     )
 
 
