@@ -256,31 +256,23 @@ class _Declared:
         problems: list[Problem],
     ) -> bool:
         """Declare what a cached entry holds; False (nothing declared) when it cannot be used:
-        a sku it declares is already declared by another file (the clash is located by
+        a sku it declares clashes with one another file declared (the clash is located by
         parsing), or the entry is not what this tool writes."""
         try:
-            offers = OfferCodec.decoder(entry["tables"])(entry["rows"])
-            places: list[Location] = []
-            tags: list[tuple[str, list[str]]] = []
-            for index, line, column, sku, item_tags, count in entry["items"]:
-                places += [Location(name, line, column, f"offers[{index}]")] * count
-                if item_tags is not None:
-                    tags.append((sku, item_tags))
+            decode = OfferCodec.item_decoder(entry["tables"], name)
+            offers, places, skus = decode(entry["items"])
             names = [name, resolver.settings_file.name]
             found = [decode_problem(p, names) for p in entry["problems"]]
         except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
             return False
-        if len(places) != len(offers):
-            return False
         keys = [(offer.channel, offer.sku) for offer in offers]
-        first = self.register.first
-        if not first.keys().isdisjoint(keys):
+        if not self.register.declare_all(keys, places, skus):
             return False
-        first.update(zip(keys, places, strict=True))
         self.origins.update(zip(keys, places, strict=True))
         self.offers.update(zip(keys, offers, strict=True))
-        for sku, item_tags in tags:
-            self.tags[sku] = self.tags.get(sku, frozenset()) | frozenset(item_tags)
+        for sku, _, item_tags in skus:
+            if item_tags is not None:
+                self.tags[sku] = self.tags.get(sku, frozenset()) | frozenset(item_tags)
         problems += found
         return True
 
@@ -297,14 +289,13 @@ def _entry(
     if None in kept:
         return None
     codec = OfferCodec()
-    items, rows = [], []
+    items = []
     for index, line, column, sku, tags, offers in record:
-        encoded = [codec.encode(offer) for offer in offers]
-        if None in encoded:
-            return None
-        items.append([index, line, column, sku, tags, len(encoded)])
-        rows += encoded
-    return {"items": items, "rows": rows, "tables": codec.dump(), "problems": kept}
+        gtin = offers[0].gtin if offers else ""
+        if any(o.sku != sku or o.gtin != gtin for o in offers):
+            return None  # an item's offers share its sku and gtin: the entry keeps them once
+        items.append([index, line, column, sku, gtin, tags, codec.encode_sold(offers)])
+    return {"items": items, "tables": codec.dump(), "problems": kept}
 
 
 def _operation_rules(catalog: Catalog) -> list[Problem]:

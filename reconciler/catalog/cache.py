@@ -21,7 +21,7 @@ import hmac
 import json
 import os
 import secrets
-from dataclasses import fields
+from dataclasses import fields, make_dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -43,7 +43,7 @@ from reconciler.catalog.model import (
 from reconciler.errors import Location, Problem
 from reconciler.state import StateFolder, StateFolderUnusable
 
-FORMAT = b"catalog-parse-cache 1"
+FORMAT = b"catalog-parse-cache 2"
 _INSTALL = Path(__file__).resolve().parent.parent  # the reconciler package
 _SIGNATURE = 32  # bytes of blake2b keyed digest in front of each entry
 
@@ -207,24 +207,29 @@ class OfferCodec:
         # by value: the amounts here are in normal form (two places), so equal means alike
         return None if value is None else self._share("decimals", value)
 
-    def encode(self, offer: Offer) -> list[Any] | None:
+    def encode(self, offer: Offer) -> list[Any]:
         """The offer as plain values."""
+        price = self._decimal(offer.price)
+        channel = self._share("text", offer.channel)
+        return [channel, offer.sku, offer.gtin, price, offer.stock, self._tail_index(offer)]
+
+    def encode_sold(self, offers: list[Offer]) -> list[list[Any]]:
+        """The offers of one sku (one catalog item) as (channel, price, stock, tail) rows: the
+        item keeps its sku and gtin once."""
+        return [
+            [self._share("text", o.channel), self._decimal(o.price), o.stock, self._tail_index(o)]
+            for o in offers
+        ]
+
+    def _tail_index(self, offer: Offer) -> int:
         tail = _TAIL(offer)
         packaging = offer.packaging
         key = tail if packaging is None else (*tail, str(packaging.value))  # 1.5 is not 1.50
-        tail_index = self._index["tails"].get(key)
-        if tail_index is None:
-            tail_index = self._index["tails"][key] = len(self.tables["tails"])
+        index = self._index["tails"].get(key)
+        if index is None:
+            index = self._index["tails"][key] = len(self.tables["tails"])
             self.tables["tails"].append(self._tail(offer))
-        price = self._decimal(offer.price)
-        return [
-            self._share("text", offer.channel),
-            offer.sku,
-            offer.gtin,
-            price,
-            offer.stock,
-            tail_index,
-        ]
+        return index
 
     def _tail(self, offer: Offer) -> list[Any]:
         dec = self._decimal
@@ -270,18 +275,58 @@ class OfferCodec:
 
         The rows are trusted as far as their signature goes: this tool wrote them.
         """
-        text = [str(t) for t in tables["text"]]
-        decimals: list[Decimal | None] = [Decimal(d) for d in tables["decimals"]]
-        decimals.append(None)  # index -1: no value
-        tails = [_tail(t, decimals) for t in tables["tails"]]
+        text, decimals, tails = _tables(tables)
 
-        def decode(rows: list[list[Any]], new: Any = Offer) -> list[Offer]:
-            return [
-                new(text[channel], sku, gtin, decimals[price], stock, *tails[tail])
-                for channel, sku, gtin, price, stock, tail in rows
-            ]
+        def decode(rows: list[list[Any]], new: Any = _OpenOffer, sealed: type = Offer) -> list:
+            offers = []
+            for channel, sku, gtin, price, stock, tail in rows:
+                offer = new(text[channel], sku, gtin, decimals[price], stock, *tails[tail])
+                offer.__class__ = sealed
+                offers.append(offer)
+            return offers
 
         return decode
+
+    @staticmethod
+    def item_decoder(tables: dict[str, list[Any]], name: str) -> Any:
+        """A function from the items of an entry (written by `encode_sold`) of the file `name`
+        to their offers, the place of each and (sku, place, tags) of each item."""
+        text, decimals, tails = _tables(tables)
+
+        def decode(items: list[list[Any]], new: Any = _OpenOffer, sealed: type = Offer) -> Any:
+            offers, places, skus = [], [], []
+            for index, line, column, sku, gtin, tags, sold in items:
+                place = _OpenLocation(name, line, column, f"offers[{index}]")
+                place.__class__ = Location
+                skus.append((sku, place, tags))
+                for channel, price, stock, tail in sold:
+                    offer = new(text[channel], sku, gtin, decimals[price], stock, *tails[tail])
+                    offer.__class__ = sealed
+                    offers.append(offer)
+                    places.append(place)
+            return offers, places, skus
+
+        return decode
+
+
+def _tables(tables: dict[str, list[Any]]) -> tuple[list[str], list[Decimal | None], list[tuple]]:
+    text = [str(t) for t in tables["text"]]
+    decimals: list[Decimal | None] = [Decimal(d) for d in tables["decimals"]]
+    decimals.append(None)  # index -1: no value
+    options: dict[tuple, tuple[DeliveryOption, ...]] = {}
+    return text, decimals, [_tail(t, decimals, options) for t in tables["tails"]]
+
+
+def _open_twin(frozen: type) -> type:
+    """A mutable twin of a frozen, slotted dataclass: the same slots, in the same order.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__ (about 2 µs for
+    Offer's 17): reading back 200,000 offers spent half its time there. An instance of the twin
+    is built with plain slot stores, then its class is set to the frozen one, which makes it
+    that very object (Python refuses the assignment if the two layouts differ).
+    """
+    spec = [(f.name, f.type) for f in fields(frozen)]
+    return make_dataclass(f"_Open{frozen.__name__}", spec, slots=True)
 
 
 _CONDITIONS = {c.value: c for c in Condition}
@@ -291,7 +336,7 @@ def _condition(value: Any) -> Condition | str | None:
     return None if value is None else _CONDITIONS.get(value, str(value))
 
 
-def _tail(row: list[Any], decimals: list[Decimal | None]) -> tuple[Any, ...]:
+def _tail(row: list[Any], decimals: list[Decimal | None], options: dict) -> tuple[Any, ...]:
     def dec(index: int | None) -> Decimal | None:
         return decimals[-1 if index is None else index]
 
@@ -305,9 +350,7 @@ def _tail(row: list[Any], decimals: list[Decimal | None]) -> tuple[Any, ...]:
         dec(eco),
         dec(dea),
         days,
-        None
-        if delivery is None
-        else tuple(DeliveryOption(str(m), dec(c), dec(a)) for m, c, a in delivery),
+        None if delivery is None else _options(delivery, dec, options),
         comment,
         dec(striked),
         None if alignment is None else PriceAlignment(bool(alignment[0]), dec(alignment[1])),
@@ -324,8 +367,21 @@ def _tail(row: list[Any], decimals: list[Decimal | None]) -> tuple[Any, ...]:
             )
             for start, end, kind, percent, reference in discounts
         ),
-        frozenset(map(str, unknown)),
+        frozenset(map(str, unknown)) if unknown else _NOTHING_UNKNOWN,
     )
+
+
+_NOTHING_UNKNOWN: frozenset[str] = frozenset()
+
+
+def _options(rows: list[list[Any]], dec: Any, built: dict) -> tuple[DeliveryOption, ...]:
+    """The delivery options of a tail; tails differ mostly elsewhere (a price struck through,
+    a tax) and share a few sets of options: each is built once (`built`, by its rows)."""
+    key = tuple(map(tuple, rows))
+    found = built.get(key)
+    if found is None:
+        found = built[key] = tuple(DeliveryOption(str(m), dec(c), dec(a)) for m, c, a in rows)
+    return found
 
 
 _TAIL = attrgetter(
@@ -338,6 +394,8 @@ assert tuple(f.name for f in fields(Offer)) == (
     *("preparation_days", "delivery", "comment", "striked_price", "price_alignment"),
     *("packaging", "discounts", "unknown"),
 ), "Offer's fields changed: update reconciler.catalog.cache"
+_OpenOffer = _open_twin(Offer)
+_OpenLocation = _open_twin(Location)
 
 
 # --- problems as plain data -----------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from typing import Any
 
 from reconciler.catalog.load import YamlFile
 from reconciler.catalog.model import XML_ONLY_FIELDS, Submission
@@ -186,17 +187,30 @@ class SkuRegister:
         ]
         return f"sku {sku!r} is declared twice: {'; '.join(places)}"
 
+    def declare_all(
+        self,
+        keys: list[tuple[str, str]],
+        places: list[Location],
+        skus: list[tuple[str, Location, Any]],
+    ) -> bool:
+        """Declare a whole file's offers (read back from the parse cache, so they clash with
+        nothing inside it) at once; False, declaring nothing, when one clashes with another
+        file's: parsing the file again then says where."""
+        if not self.first.keys().isdisjoint(keys):
+            return False
+        looks = {_look(sku): (sku, place) for sku, place, *_ in reversed(skus)}  # first wins
+        for look, (sku, _) in looks.items():
+            seen = self.looks.get(look)
+            if seen is not None and seen[0] != sku:
+                return False
+        self.first.update(zip(keys, places, strict=True))
+        for look, seen in looks.items():
+            self.looks.setdefault(look, seen)
+        return True
+
     def _look_alike(self, sku: str, where: Location) -> str | None:
         """Two skus a person cannot tell apart are two offers on the marketplace: refused."""
-        if sku.isascii():  # the common case: ASCII is its own normal form, with nothing invisible
-            seen = self.looks.setdefault(sku, (sku, where))
-        else:
-            # format characters (Cf: zero-width space and joiners, soft hyphen, bidi marks)
-            # take no room on screen
-            normal = unicodedata.normalize("NFC", sku)
-            visible = "".join(c for c in normal if unicodedata.category(c) != "Cf")
-            seen = self.looks.setdefault(visible, (sku, where))
-        other, first = seen
+        other, first = self.looks.setdefault(_look(sku), (sku, where))
         if other == sku:
             return None
         return (
@@ -204,3 +218,13 @@ class SkuRegister:
             f"({first.field}): they differ only by invisible characters or by how an accent is "
             "encoded (Unicode normalization); write them the same way"
         )
+
+
+def _look(sku: str) -> str:
+    """The sku as a reader sees it."""
+    if sku.isascii():  # the common case: ASCII is its own normal form, with nothing invisible
+        return sku
+    # format characters (Cf: zero-width space and joiners, soft hyphen, bidi marks) take no
+    # room on screen
+    normal = unicodedata.normalize("NFC", sku)
+    return "".join(c for c in normal if unicodedata.category(c) != "Cf")
