@@ -14,6 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from reconciler import clock, collector, sources
 from reconciler.catalog import resolve, rules
 from reconciler.catalog.cache import OfferCodec, ParseCache, decode_problem, encode_problem
@@ -77,9 +79,11 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         if resolver is None or parse_cache is None:
             loaded = load_yaml(path, str(path))
             declared.add(loaded, _checked(loaded, "offers", problems), resolver, problems)
+            declared.entries = None
             continue
         declared.add_file(path, resolver, parse_cache, problems)
-    operations = _operations(files, problems)
+    texts: list[str] = []  # of the operations files, by name
+    operations = _operations(files, problems, texts)
     if settings is None:
         return None
     if merge is not None:
@@ -98,7 +102,8 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
     # The operations' rules judge the offers they select: on a catalog whose offers have errors
     # they would report the offers left out by those errors as missing, so they wait.
     if not any(p.severity == "error" for p in problems):
-        problems += _operation_rules(catalog)
+        memo = _rules_entry(parse_cache, declared.entries, texts)
+        problems += _operation_rules(catalog, parse_cache, memo, texts[::2])
     problems += _warnings(files, catalog)
     return catalog
 
@@ -127,10 +132,13 @@ def _merge(
     return sources.Merge(ownership, feeds)
 
 
-def _operations(files: CatalogFiles, problems: list[Problem]) -> list[CommercialOperation]:
+def _operations(
+    files: CatalogFiles, problems: list[Problem], texts: list[str]
+) -> list[CommercialOperation]:
     operations: dict[str, CommercialOperation] = {}
     for path in files.operations:
         loaded = load_yaml(path, str(path))
+        texts += [loaded.name, loaded.text]
         for index, raw in _checked(loaded, "operations", problems):
             found, wrong = resolve.operation(loaded, index, raw)
             problems += wrong
@@ -180,6 +188,8 @@ class _Declared:
         self.tags: dict[str, frozenset[str]] = {}
         self.origins: dict[tuple[str, str], Location] = {}
         self.register = rules.SkuRegister()
+        # "file\0entry" of each offers file, as the parse cache keeps it; None once one is not
+        self.entries: list[str] | None = []
 
     def add_file(
         self,
@@ -195,16 +205,32 @@ class _Declared:
             content = None
         name = parse_cache.name_of(content) if content is not None and parse_cache.enabled else ""
         entry = parse_cache.get(name) if name else None
-        if entry is not None and self.replay(entry, str(path), resolver, problems):
-            return
-        loaded = load_yaml(path, str(path), content)
-        first = len(problems)
-        record: list[list[Any]] | None = [] if name else None
-        self.add(loaded, _checked(loaded, "offers", problems), resolver, problems, record)
-        if record is not None:
-            entry = _entry(record, problems[first:], str(path), resolver.settings_file.name)
+        if entry is None or not self.replay(entry, str(path), resolver, problems):
+            entry = self.parse(path, content, bool(name), resolver, problems)
             if entry is not None:
                 parse_cache.put(name, entry)
+        if entry is None or self.entries is None:
+            self.entries = None
+        else:
+            self.entries.append(f"{path}\0{name}")
+
+    def parse(
+        self,
+        path: Path,
+        content: bytes | None,
+        cached: bool,
+        resolver: resolve.OfferResolver,
+        problems: list[Problem],
+    ) -> dict[str, Any] | None:
+        """Declare the offers of a file parsed; the parse cache's entry for it (when `cached`
+        and it can be kept)."""
+        loaded = load_yaml(path, str(path), content)
+        first = len(problems)
+        record: list[list[Any]] | None = [] if cached else None
+        self.add(loaded, _checked(loaded, "offers", problems), resolver, problems, record)
+        if record is None:
+            return None
+        return _entry(record, problems[first:], str(path), resolver.settings_file.name)
 
     def add(
         self,
@@ -298,13 +324,32 @@ def _entry(
     return {"items": items, "tables": codec.dump(), "problems": kept}
 
 
-def _operation_rules(catalog: Catalog) -> list[Problem]:
+def _rules_entry(
+    parse_cache: ParseCache | None, entries: list[str] | None, texts: list[str]
+) -> str | None:
+    """The name of the entry keeping the operations' rules' findings for exactly this catalog:
+    only when every offers file was read back, so their entries' names stand for the offers."""
+    if parse_cache is None or entries is None or not parse_cache.enabled:
+        return None
+    return parse_cache.name_of(orjson.dumps(["operation rules", entries, texts]))
+
+
+def _operation_rules(
+    catalog: Catalog, parse_cache: ParseCache | None, memo: str | None, names: list[str]
+) -> list[Problem]:
+    """The operations' rules; what they find of the offers is kept in the parse cache (by
+    `memo`): building the index of 200,000 offers again found nothing new."""
     if not catalog.operations:
         return []
     # Imported here: the operations package builds on the catalog model, not the other way round.
-    from reconciler.operations.rules import check_operations
+    from reconciler.operations.rules import check_selections, check_windows
 
-    return check_operations(catalog, clock.now())
+    found = parse_cache.get_problems(memo, names) if parse_cache and memo else None
+    if found is None:
+        found = check_selections(catalog)
+        if parse_cache and memo:
+            parse_cache.put_problems(memo, found, names)
+    return check_windows(catalog.operations, clock.now()) + found
 
 
 def _warnings(files: CatalogFiles, catalog: Catalog) -> list[Problem]:

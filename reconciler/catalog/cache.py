@@ -179,6 +179,21 @@ class ParseCache(SignedStore):
         entry = super().get(name)
         return entry if isinstance(entry, dict) else None
 
+    def get_problems(self, name: str, files: list[str]) -> list[Problem] | None:
+        """Problems kept by `put_problems`, their files given by number in `files`."""
+        entry = super().get(name)
+        if not isinstance(entry, list):
+            return None
+        try:
+            return [decode_problem(row, files) for row in entry]
+        except (TypeError, ValueError, IndexError):
+            return None
+
+    def put_problems(self, name: str, problems: list[Problem], files: list[str]) -> None:
+        rows = [encode_problem(p, {file: i for i, file in enumerate(files)}) for p in problems]
+        if None not in rows:  # a problem elsewhere than in `files`: found again next time
+            super().put(name, rows)
+
 
 # --- offers as plain data -------------------------------------------------------------------
 

@@ -21,25 +21,29 @@ PANTRY = """offers:
     stock: 3
     tags: [pantry]
 """
-# What each change writes, by file name (offers/...): each touches one file of the catalog.
+WINTER = (DEMO / "operations" / "soldes-hiver-2027.yaml").read_text()
+# What each change writes, by file: each touches one file of the catalog.
 CHANGES = {
     "a sku of home.yaml declared again": {
-        "pantry.yaml": PANTRY + '  - sku: CUSHION-LINEN-SAND\n    gtin: "3760452700190"\n'
+        "offers/pantry.yaml": PANTRY + '  - sku: CUSHION-LINEN-SAND\n    gtin: "3760452700190"\n'
         "    price: 18.90\n    stock: 1\n"
     },
     "declared again in a file read before home.yaml": {
-        "a-first.yaml": PANTRY.replace("OIL-1L", "MUG-STONEWARE-4")
+        "offers/a-first.yaml": PANTRY.replace("OIL-1L", "MUG-STONEWARE-4")
     },
     "a sku that looks like one of home.yaml": {
-        "pantry.yaml": PANTRY.replace("OIL-1L", "CUSHION-LINEN-SAN\u200bD")
+        "offers/pantry.yaml": PANTRY.replace("OIL-1L", "CUSHION-LINEN-SAN\u200bD")
     },
     "an operation now selects an offer priced under its taxes on sale": {
-        "pantry.yaml": PANTRY.replace("tags: [pantry]", "tags: [winter]\n    eco_tax: 11.00")
+        "offers/pantry.yaml": PANTRY.replace("tags: [pantry]", "tags: [winter]\n    eco_tax: 11.00")
     },
     "a tag the operation selects taken off": {
-        "home.yaml": (DEMO / "offers" / "home.yaml").read_text().replace("winter", "autumn")
+        "offers/home.yaml": (DEMO / "offers" / "home.yaml").read_text().replace("winter", "autumn")
     },
-    "an offer's price changed": {"pantry.yaml": PANTRY.replace("12.50", "12.00")},
+    "an offer's price changed": {"offers/pantry.yaml": PANTRY.replace("12.50", "12.00")},
+    "the operation selects a tag no cached offer carries": {
+        "operations/soldes-hiver-2027.yaml": WINTER.replace("[winter]", "[winter, autumn]")
+    },
 }
 
 
@@ -80,7 +84,7 @@ def _same(found: tuple, expected: tuple) -> None:
 def test_a_changed_file_gives_what_a_load_without_cache_gives(demo: Path, change: str, monkeypatch):
     check_catalog(demo)  # every file cached
     for name, text in CHANGES[change].items():
-        (demo / "offers" / name).write_text(text, encoding="utf-8")
+        (demo / name).write_text(text, encoding="utf-8")
     expected = _without_cache(demo, monkeypatch)
     _same(check_catalog(demo), expected)
     _same(check_catalog(demo), expected)  # and once the changed file is cached too
@@ -91,12 +95,12 @@ def test_the_changes_are_the_cases_they_say(demo: Path, monkeypatch):
     shown = {}
     for change, files in CHANGES.items():
         for name, text in files.items():
-            (demo / "offers" / name).write_text(text, encoding="utf-8")
+            (demo / name).write_text(text, encoding="utf-8")
         shown[change] = [str(p) for p in _without_cache(demo, monkeypatch)[1]]
         for name in files:
-            source = DEMO / "offers" / name
+            source = DEMO / name
             text = source.read_text() if source.exists() else PANTRY
-            (demo / "offers" / name).write_text(text, encoding="utf-8")
+            (demo / name).write_text(text, encoding="utf-8")
         (demo / "offers" / "a-first.yaml").unlink(missing_ok=True)
     assert any(
         "pantry.yaml:7:10: offers[1].sku: sku 'CUSHION-LINEN-SAND' is declared twice" in p
@@ -111,6 +115,10 @@ def test_the_changes_are_the_cases_they_say(demo: Path, monkeypatch):
         "is not above eco_tax + dea_tax" in p
         for p in shown["an operation now selects an offer priced under its taxes on sale"]
     )
+    assert any(
+        "is tagged autumn" in p and "soldes-hiver-2027.yaml" in p
+        for p in shown["the operation selects a tag no cached offer carries"]
+    )
     assert not any("error" in p for p in shown["an offer's price changed"])
 
 
@@ -121,6 +129,24 @@ def test_an_entry_with_one_byte_changed_is_ignored(demo: Path, offset: int, monk
     assert entries
     for entry in entries:
         raw = bytearray(entry.read_bytes())
-        raw[offset] ^= 0x01
+        raw[offset % len(raw)] ^= 0x01
         entry.write_bytes(bytes(raw))
     _same(check_catalog(demo), _without_cache(demo, monkeypatch))
+
+
+def test_the_operations_rules_run_again_only_when_an_input_changed(demo: Path, monkeypatch):
+    from reconciler.operations import rules
+
+    runs: list[int] = []
+    real = rules.check_selections
+    monkeypatch.setattr(rules, "check_selections", lambda c: runs.append(1) or real(c))
+    winter = demo / "operations" / "soldes-hiver-2027.yaml"
+    winter.write_text(WINTER.replace("[winter]", "[winter, autumn]"), encoding="utf-8")
+    first = check_catalog(demo)
+    second = check_catalog(demo)
+    assert len(runs) == 1
+    _same(second, first)
+    assert any("is tagged autumn" in p.message for p in second[1])
+    winter.write_text(WINTER, encoding="utf-8")
+    check_catalog(demo)
+    assert len(runs) == 2
