@@ -187,7 +187,8 @@ class _Declared:
         self.offers: dict[tuple[str, str], Offer] = {}
         self.tags: dict[str, frozenset[str]] = {}
         self.origins: dict[tuple[str, str], Location] = {}
-        self.register = rules.SkuRegister()
+        # the register's first places are the origins: one map of 200,000 places, not two
+        self.register = rules.SkuRegister(self.origins)
         # "file\0entry" of each offers file, as the parse cache keeps it; None once one is not
         self.entries: list[str] | None = []
 
@@ -284,18 +285,17 @@ class _Declared:
         """Declare what a cached entry holds; False (nothing declared) when it cannot be used:
         a sku it declares clashes with one another file declared (the clash is located by
         parsing), or the entry is not what this tool writes."""
+        names = [name, resolver.settings_file.name]
         try:
-            decode = OfferCodec.item_decoder(entry["tables"], name)
-            offers, places, skus = decode(entry["items"])
-            names = [name, resolver.settings_file.name]
             found = [decode_problem(p, names) for p in entry["problems"]]
+            decode = OfferCodec.item_decoder(entry["tables"], name)
+            skus, keys = decode(entry["items"], self.offers, self.origins)
         except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
+            return False  # a sku another file declares, or not an entry this tool writes
+        if not self.register.declare_looks(skus):
+            for key in keys:  # rare: a sku that looks like another file's
+                del self.offers[key], self.origins[key]
             return False
-        keys = [(offer.channel, offer.sku) for offer in offers]
-        if not self.register.declare_all(keys, places, skus):
-            return False
-        self.origins.update(zip(keys, places, strict=True))
-        self.offers.update(zip(keys, offers, strict=True))
         for sku, _, item_tags in skus:
             if item_tags is not None:
                 self.tags[sku] = self.tags.get(sku, frozenset()) | frozenset(item_tags)

@@ -304,22 +304,34 @@ class OfferCodec:
 
     @staticmethod
     def item_decoder(tables: dict[str, list[Any]], name: str) -> Any:
-        """A function from the items of an entry (written by `encode_sold`) of the file `name`
-        to their offers, the place of each and (sku, place, tags) of each item."""
+        """A function that reads the items of an entry (written by `encode_sold`) of the file
+        `name` into `offers` and `places` (by channel and sku); it gives (sku, place, tags) of
+        each item and the keys it added. KeyError, leaving both maps as they were, when a
+        (channel, sku) is in `places` already."""
         text, decimals, tails = _tables(tables)
 
-        def decode(items: list[list[Any]], new: Any = _OpenOffer, sealed: type = Offer) -> Any:
-            offers, places, skus = [], [], []
-            for index, line, column, sku, gtin, tags, sold in items:
-                place = _OpenLocation(name, line, column, f"offers[{index}]")
-                place.__class__ = Location
-                skus.append((sku, place, tags))
-                for channel, price, stock, tail in sold:
-                    offer = new(text[channel], sku, gtin, decimals[price], stock, *tails[tail])
-                    offer.__class__ = sealed
-                    offers.append(offer)
-                    places.append(place)
-            return offers, places, skus
+        def decode(items: list[list[Any]], offers: dict, places: dict) -> tuple[list, list]:
+            read: list[tuple[str, Location, Any]] = []
+            keys: list[tuple[str, str]] = []
+            try:
+                for index, line, column, sku, gtin, tags, sold in items:
+                    place = _OpenLocation(name, line, column, f"offers[{index}]")
+                    place.__class__ = Location
+                    read.append((sku, place, tags))
+                    for channel, price, stock, tail in sold:
+                        key = (text[channel], sku)
+                        if key in places:
+                            raise KeyError(key)  # declared by another file (or twice: forged)
+                        offer = _OpenOffer(*key, gtin, decimals[price], stock, *tails[tail])
+                        offer.__class__ = Offer
+                        keys.append(key)
+                        offers[key] = offer
+                        places[key] = place
+            except BaseException:
+                for key in keys:
+                    del offers[key], places[key]
+                raise
+            return read, keys
 
         return decode
 

@@ -164,8 +164,8 @@ def _unknown(name: str, submissions: dict[str, Submission]) -> str:
 class SkuRegister:
     """Where each (channel, sku) is declared, to refuse a second declaration naming both places."""
 
-    def __init__(self) -> None:
-        self.first: dict[tuple[str, str], Location] = {}
+    def __init__(self, first: dict[tuple[str, str], Location] | None = None) -> None:
+        self.first = {} if first is None else first
         self.looks: dict[str, tuple[str, Location]] = {}  # by the sku as a reader sees it
 
     def clash(self, sku: str, channels: list[str], where: Location) -> str | None:
@@ -187,23 +187,15 @@ class SkuRegister:
         ]
         return f"sku {sku!r} is declared twice: {'; '.join(places)}"
 
-    def declare_all(
-        self,
-        keys: list[tuple[str, str]],
-        places: list[Location],
-        skus: list[tuple[str, Location, Any]],
-    ) -> bool:
-        """Declare a whole file's offers (read back from the parse cache, so they clash with
-        nothing inside it) at once; False, declaring nothing, when one clashes with another
+    def declare_looks(self, skus: list[tuple[str, Location, Any]]) -> bool:
+        """Register how the skus of a whole file (read back from the parse cache, so they clash
+        with nothing inside it) look; False, registering nothing, when one looks like another
         file's: parsing the file again then says where."""
-        if not self.first.keys().isdisjoint(keys):
-            return False
         looks = {_look(sku): (sku, place) for sku, place, *_ in reversed(skus)}  # first wins
         for look, (sku, _) in looks.items():
             seen = self.looks.get(look)
             if seen is not None and seen[0] != sku:
                 return False
-        self.first.update(zip(keys, places, strict=True))
         for look, seen in looks.items():
             self.looks.setdefault(look, seen)
         return True
