@@ -62,7 +62,10 @@ def check_catalog(path: str | Path) -> tuple[Catalog | None, list[Problem]]:
 def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
     if files.settings is None:
         return None
-    settings = _settings(files.settings, problems)
+    # catalog.yaml's text (when it parsed) stands for its bytes: read once.
+    text = files.settings.text
+    store = ParseCache.of(files.root, text.encode()) if text else None
+    settings = _settings(files.settings, problems, store)
     resolver = None
     merge = None
     if settings is not None:
@@ -70,11 +73,10 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         defaults = files.settings.data.get("defaults", {})  # type: ignore[union-attr]
         resolver = resolve.OfferResolver(files.settings, settings["channels"], defaults, merge)
     declared = _Declared()
-    # catalog.yaml's text (it parsed, or there is no resolver) stands for its bytes: read once.
     # Not with sources: what a file resolves to then depends on the feeds too, and their merge
     # keeps its own account of the skus it saw (a cache keyed by the file would miss both).
     cacheable = resolver is not None and merge is None
-    parse_cache = ParseCache.of(files.root, files.settings.text.encode()) if cacheable else None
+    parse_cache = store if cacheable else None
     for path in files.offers:
         if resolver is None or parse_cache is None:
             loaded = load_yaml(path, str(path))
@@ -152,19 +154,33 @@ def _operations(
     return list(operations.values())
 
 
-def _settings(loaded: YamlFile, problems: list[Problem]) -> dict[str, Any] | None:
+def _settings(
+    loaded: YamlFile, problems: list[Problem], store: ParseCache | None
+) -> dict[str, Any] | None:
     problems += loaded.problems
     if loaded.data is None:
         return None
-    check = check_file(loaded, "catalog")
-    problems += check.problems
-    if check.problems:
+    wrong = _settings_schema(loaded, store)
+    problems += wrong
+    if wrong:
         return None
     data: dict[str, Any] = loaded.data  # type: ignore[assignment]
     problems += rules.check_channels(loaded, data["channels"])
     problems += rules.check_defaults(loaded, data.get("defaults", {}))
     problems += rules.check_package_store(loaded, data.get("package_store"))
     return resolve.settings(data)
+
+
+def _settings_schema(loaded: YamlFile, store: ParseCache | None) -> list[Problem]:
+    """What the schema says of catalog.yaml; that this very text passes is kept in the parse
+    cache: compiling the schema cost more than the rest of reading catalog.yaml back."""
+    passed = store.name_of(b"catalog.yaml passes its schema") if store and store.enabled else ""
+    if passed and store and store.get_problems(passed, []) == []:
+        return []
+    wrong = check_file(loaded, "catalog").problems
+    if passed and store and not wrong:
+        store.put_problems(passed, [], [])
+    return wrong
 
 
 def _checked(loaded: YamlFile, kind: str, problems: list[Problem]) -> list[tuple[int, Any]]:

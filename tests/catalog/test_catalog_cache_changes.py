@@ -21,6 +21,7 @@ PANTRY = """offers:
     stock: 3
     tags: [pantry]
 """
+SETTINGS = (DEMO / "catalog.yaml").read_text()
 WINTER = (DEMO / "operations" / "soldes-hiver-2027.yaml").read_text()
 # What each change writes, by file: each touches one file of the catalog.
 CHANGES = {
@@ -41,6 +42,9 @@ CHANGES = {
         "offers/home.yaml": (DEMO / "offers" / "home.yaml").read_text().replace("winter", "autumn")
     },
     "an offer's price changed": {"offers/pantry.yaml": PANTRY.replace("12.50", "12.00")},
+    "catalog.yaml no longer passes its schema": {
+        "catalog.yaml": SETTINGS.replace("vat: 20", "vat: twenty")
+    },
     "the operation selects a tag no cached offer carries": {
         "operations/soldes-hiver-2027.yaml": WINTER.replace("[winter]", "[winter, autumn]")
     },
@@ -120,6 +124,10 @@ def test_the_changes_are_the_cases_they_say(demo: Path, monkeypatch):
         for p in shown["the operation selects a tag no cached offer carries"]
     )
     assert not any("error" in p for p in shown["an offer's price changed"])
+    assert any(
+        "catalog.yaml" in p and "vat" in p
+        for p in shown["catalog.yaml no longer passes its schema"]
+    )
 
 
 @pytest.mark.parametrize("offset", [0, 31, 32, 100, -2])
