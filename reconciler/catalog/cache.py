@@ -21,7 +21,7 @@ import hmac
 import json
 import os
 import secrets
-from dataclasses import fields, make_dataclass
+from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -36,9 +36,11 @@ from reconciler.catalog.model import (
     DeliveryOption,
     Discount,
     Offer,
+    OpenOffer,
     OperationKind,
     Packaging,
     PriceAlignment,
+    unfrozen_twin,
 )
 from reconciler.errors import Location, Problem
 from reconciler.state import StateFolder, StateFolderUnusable
@@ -209,6 +211,7 @@ class OfferCodec:
     def __init__(self) -> None:
         self.tables: dict[str, list[Any]] = {"text": [], "decimals": [], "tails": []}
         self._index: dict[str, dict[Any, int]] = {name: {} for name in self.tables}
+        self._same: dict[tuple[int, ...], tuple[int, tuple]] = {}
 
     def _share(self, table: str, value: Any) -> int:
         index = self._index[table]
@@ -238,6 +241,16 @@ class OfferCodec:
 
     def _tail_index(self, offer: Offer) -> int:
         tail = _TAIL(offer)
+        # Hashing a tail by value calls Python for the enum and each delivery option; most
+        # offers hold the very objects the resolver made once for the defaults, so they are
+        # looked up by identity first (the memo keeps them alive: an id is not reused).
+        same = tuple(map(id, tail))
+        found = self._same.get(same)
+        if found is None:
+            found = self._same[same] = (self._tail_by_value(offer, tail), tail)
+        return found[0]
+
+    def _tail_by_value(self, offer: Offer, tail: tuple) -> int:
         packaging = offer.packaging
         key = tail if packaging is None else (*tail, str(packaging.value))  # 1.5 is not 1.50
         index = self._index["tails"].get(key)
@@ -292,7 +305,7 @@ class OfferCodec:
         """
         text, decimals, tails = _tables(tables)
 
-        def decode(rows: list[list[Any]], new: Any = _OpenOffer, sealed: type = Offer) -> list:
+        def decode(rows: list[list[Any]], new: Any = OpenOffer, sealed: type = Offer) -> list:
             offers = []
             for channel, sku, gtin, price, stock, tail in rows:
                 offer = new(text[channel], sku, gtin, decimals[price], stock, *tails[tail])
@@ -322,7 +335,7 @@ class OfferCodec:
                         key = (text[channel], sku)
                         if key in places:
                             raise KeyError(key)  # declared by another file (or twice: forged)
-                        offer = _OpenOffer(*key, gtin, decimals[price], stock, *tails[tail])
+                        offer = OpenOffer(*key, gtin, decimals[price], stock, *tails[tail])
                         offer.__class__ = Offer
                         keys.append(key)
                         offers[key] = offer
@@ -342,18 +355,6 @@ def _tables(tables: dict[str, list[Any]]) -> tuple[list[str], list[Decimal | Non
     decimals.append(None)  # index -1: no value
     options: dict[tuple, tuple[DeliveryOption, ...]] = {}
     return text, decimals, [_tail(t, decimals, options) for t in tables["tails"]]
-
-
-def _open_twin(frozen: type) -> type:
-    """A mutable twin of a frozen, slotted dataclass: the same slots, in the same order.
-
-    A frozen dataclass's __init__ sets each field through object.__setattr__ (about 2 µs for
-    Offer's 17): reading back 200,000 offers spent half its time there. An instance of the twin
-    is built with plain slot stores, then its class is set to the frozen one, which makes it
-    that very object (Python refuses the assignment if the two layouts differ).
-    """
-    spec = [(f.name, f.type) for f in fields(frozen)]
-    return make_dataclass(f"_Open{frozen.__name__}", spec, slots=True)
 
 
 _CONDITIONS = {c.value: c for c in Condition}
@@ -421,8 +422,7 @@ assert tuple(f.name for f in fields(Offer)) == (
     *("preparation_days", "delivery", "comment", "striked_price", "price_alignment"),
     *("packaging", "discounts", "unknown"),
 ), "Offer's fields changed: update reconciler.catalog.cache"
-_OpenOffer = _open_twin(Offer)
-_OpenLocation = _open_twin(Location)
+_OpenLocation = unfrozen_twin(Location)
 
 
 # --- problems as plain data -----------------------------------------------------------------
