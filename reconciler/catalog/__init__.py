@@ -333,10 +333,11 @@ def _entry(
     codec = OfferCodec()
     items = []
     for index, line, column, sku, tags, offers in record:
-        gtin = offers[0].gtin if offers else ""
-        if any(o.sku != sku or o.gtin != gtin for o in offers):
-            return None  # an item's offers share its sku and gtin: the entry keeps them once
-        items.append([index, line, column, sku, gtin, tags, codec.encode_sold(offers)])
+        encoded = codec.encode_item(sku, offers)
+        if encoded is None:
+            return None
+        gtin, rows = encoded
+        items.append([index, line, column, sku, gtin, tags, rows])
     return {"items": items, "tables": codec.dump(), "problems": kept}
 
 

@@ -231,13 +231,20 @@ class OfferCodec:
         channel = self._share("text", offer.channel)
         return [channel, offer.sku, offer.gtin, price, offer.stock, self._tail_index(offer)]
 
-    def encode_sold(self, offers: list[Offer]) -> list[list[Any]]:
-        """The offers of one sku (one catalog item) as (channel, price, stock, tail) rows: the
-        item keeps its sku and gtin once."""
-        return [
-            [self._share("text", o.channel), self._decimal(o.price), o.stock, self._tail_index(o)]
-            for o in offers
-        ]
+    def encode_item(self, sku: str, offers: list[Offer]) -> tuple[str, list[list[Any]]] | None:
+        """The gtin and offers of one sku (one catalog item) as (channel, price, stock, tail)
+        rows: the item keeps its sku and gtin once. None if the offers do not share them."""
+        gtin = offers[0].gtin if offers else ""
+        channels, prices = self._index["text"], self._index["decimals"]
+        rows = []
+        for offer in offers:
+            if offer.sku != sku or offer.gtin != gtin:
+                return None
+            channel, price = channels.get(offer.channel), prices.get(offer.price)
+            if channel is None or price is None:  # new to the tables (or no price)
+                channel, price = self._share("text", offer.channel), self._decimal(offer.price)
+            rows.append([channel, price, offer.stock, self._tail_index(offer)])
+        return gtin, rows
 
     def _tail_index(self, offer: Offer) -> int:
         tail = _TAIL(offer)
@@ -317,7 +324,7 @@ class OfferCodec:
 
     @staticmethod
     def item_decoder(tables: dict[str, list[Any]], name: str) -> Any:
-        """A function that reads the items of an entry (written by `encode_sold`) of the file
+        """A function that reads the items of an entry (written by `encode_item`) of the file
         `name` into `offers` and `places` (by channel and sku); it gives (sku, place, tags) of
         each item and the keys it added. KeyError, leaving both maps as they were, when a
         (channel, sku) is in `places` already."""

@@ -91,6 +91,9 @@ FALLBACKS: dict[str, object] = {
 }
 NEEDED = ("vat", "preparation_days", "delivery")  # from the offer or the defaults
 _NEUTRAL = {name: FALLBACKS[name] for name in XML_ONLY_FIELDS}
+# One object for every offer that leaves no field unknown (the parse cache finds shared parts
+# of offers by identity).
+_ALL_KNOWN: frozenset[str] = frozenset()
 
 
 def normal_fields(values: Raw) -> Raw:
@@ -193,7 +196,7 @@ class OfferResolver:
             values = {**base, **normal_fields(override)} if override else base
             if self.channels[channel].submission is Submission.JSON:
                 values = {**values, **_NEUTRAL}
-            unknown: frozenset[str] = frozenset()
+            unknown = _ALL_KNOWN
             if self.merge is not None:
                 values, unknown, lacking = self.merge.fill(channel, raw["sku"], values)
                 absent.update(lacking)
