@@ -312,9 +312,13 @@ class _Declared:
             for key in keys:  # rare: a sku that looks like another file's
                 del self.offers[key], self.origins[key]
             return False
+        shared: dict[tuple[str, ...], frozenset[str]] = {}  # most items repeat a few tag lists
         for sku, _, item_tags in skus:
             if item_tags is not None:
-                self.tags[sku] = self.tags.get(sku, frozenset()) | frozenset(item_tags)
+                key = tuple(item_tags)
+                tags = shared.get(key) or shared.setdefault(key, frozenset(key))
+                known = self.tags.get(sku)
+                self.tags[sku] = tags if known is None else known | tags
         problems += found
         return True
 

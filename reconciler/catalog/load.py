@@ -358,7 +358,12 @@ class _Builder:
                 where = f"line {first.start_mark.line + 1}"
                 self.errors.append((key_node, f"duplicate key {key!r} (first at {where})"))
                 continue
-            result[key] = self.build(value_node)
+            if type(value_node) is _SCALAR:  # most values: spared the call through build
+                self.distinct += 1
+                self.expanded += 1
+                result[key] = self.scalar(value_node)
+            else:
+                result[key] = self.build(value_node)
         if merged:
             return {**merged, **result}
         return result

@@ -89,6 +89,8 @@ FALLBACKS: dict[str, object] = {
     "price_alignment": None,
     "packaging": None,
 }
+# The amounts: their normal forms are kept by value written (see OfferResolver._normal).
+_AMOUNTS = frozenset(("price", "vat", "eco_tax", "dea_tax", "striked_price"))
 NEEDED = ("vat", "preparation_days", "delivery")  # from the offer or the defaults
 _NEUTRAL = {name: FALLBACKS[name] for name in XML_ONLY_FIELDS}
 # One object for every offer that leaves no field unknown (the parse cache finds shared parts
@@ -172,6 +174,25 @@ class OfferResolver:
         self.all_channels = list(channels)
         self.defaults = defaults
         self.base = {**FALLBACKS, **normal_fields(defaults)}
+        self.amounts: dict[tuple[Any, object, type], Decimal] = {}
+
+    def _normal(self, values: Raw) -> Raw:
+        """normal_fields, each amount made once per value written: a catalog repeats its taxes
+        and many prices, and offers holding the same Decimal are told alike by identity (the
+        parse cache's tails)."""
+        found = {}
+        amounts = self.amounts
+        for name, value in values.items():
+            if name in _AMOUNTS:
+                form = NORMAL_FORM[name]
+                key = (form, value, type(value))  # 1 and 1.0 are one key to a dict, not to us
+                amount = amounts.get(key)
+                if amount is None:
+                    amount = amounts[key] = form(value)
+                found[name] = amount
+            elif name in NORMAL_FORM:
+                found[name] = NORMAL_FORM[name](value)
+        return found
 
     def channels_of(self, raw: Raw) -> list[str]:
         named = raw.get("channels")
@@ -183,7 +204,7 @@ class OfferResolver:
         self, file: YamlFile, index: int, raw: Raw, channels: list[str]
     ) -> tuple[list[Offer], list[Problem]]:
         """The offer on each of `channels`, and the problems of those resolved offers."""
-        base = {**self.base, **normal_fields(raw)}
+        base = {**self.base, **self._normal(raw)}
         missing = [name for name in NEEDED if name not in base]
         if missing:
             return [], [self._missing(file, index, missing)]
@@ -193,7 +214,7 @@ class OfferResolver:
         absent: set[str] = set()
         for channel in channels:
             override = overrides.get(channel)
-            values = {**base, **normal_fields(override)} if override else base
+            values = {**base, **self._normal(override)} if override else base
             if self.channels[channel].submission is Submission.JSON:
                 values = {**values, **_NEUTRAL}
             unknown = _ALL_KNOWN

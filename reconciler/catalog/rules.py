@@ -191,13 +191,14 @@ class SkuRegister:
         """Register how the skus of a whole file (read back from the parse cache, so they clash
         with nothing inside it) look; False, registering nothing, when one looks like another
         file's: parsing the file again then says where."""
-        looks = {_look(sku): (sku, place) for sku, place, *_ in reversed(skus)}  # first wins
-        for look, (sku, _) in looks.items():
-            seen = self.looks.get(look)
-            if seen is not None and seen[0] != sku:
+        looks = {  # the first of a sku wins, as with setdefault
+            sku if sku.isascii() else _look(sku): (sku, place) for sku, place, _ in reversed(skus)
+        }
+        for look in looks.keys() & self.looks.keys():
+            if self.looks[look][0] != looks[look][0]:
                 return False
-        for look, seen in looks.items():
-            self.looks.setdefault(look, seen)
+            del looks[look]  # the same sku, on other channels: its first place stays
+        self.looks.update(looks)
         return True
 
     def _look_alike(self, sku: str, where: Location) -> str | None:
