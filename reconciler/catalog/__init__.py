@@ -18,7 +18,8 @@ import orjson
 
 from reconciler import clock, collector, sources
 from reconciler.catalog import resolve, rules
-from reconciler.catalog.cache import OfferCodec, ParseCache, decode_problem, encode_problem
+from reconciler.catalog.cache import ParseCache
+from reconciler.catalog.codec import OfferCodec, decode_problem, encode_problem
 from reconciler.catalog.files import CatalogFiles, catalog_files
 from reconciler.catalog.load import YamlFile, load_yaml
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer, Submission
@@ -84,7 +85,7 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
             declared.entries = None
             continue
         declared.add_file(path, resolver, parse_cache, problems)
-    texts: list[str] = []  # of the operations files, by name
+    texts: list[tuple[str, str]] = []  # (name, text) of each operations file
     operations = _operations(files, problems, texts)
     if settings is None:
         return None
@@ -105,7 +106,8 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
     # they would report the offers left out by those errors as missing, so they wait.
     if not any(p.severity == "error" for p in problems):
         memo = _rules_entry(parse_cache, declared.entries, texts)
-        problems += _operation_rules(catalog, parse_cache, memo, texts[::2])
+        names = [name for name, _ in texts]
+        problems += _operation_rules(catalog, parse_cache, memo, names)
     problems += _warnings(files, catalog)
     return catalog
 
@@ -135,12 +137,12 @@ def _merge(
 
 
 def _operations(
-    files: CatalogFiles, problems: list[Problem], texts: list[str]
+    files: CatalogFiles, problems: list[Problem], texts: list[tuple[str, str]]
 ) -> list[CommercialOperation]:
     operations: dict[str, CommercialOperation] = {}
     for path in files.operations:
         loaded = load_yaml(path, str(path))
-        texts += [loaded.name, loaded.text]
+        texts.append((loaded.name, loaded.text))
         for index, raw in _checked(loaded, "operations", problems):
             found, wrong = resolve.operation(loaded, index, raw)
             problems += wrong
@@ -346,7 +348,7 @@ def _entry(
 
 
 def _rules_entry(
-    parse_cache: ParseCache | None, entries: list[str] | None, texts: list[str]
+    parse_cache: ParseCache | None, entries: list[str] | None, texts: list[tuple[str, str]]
 ) -> str | None:
     """The name of the entry keeping the operations' rules' findings for exactly this catalog:
     only when every offers file was read back, so their entries' names stand for the offers."""
