@@ -11,6 +11,7 @@ run lists them all.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +210,7 @@ class _Declared:
         self.register = rules.SkuRegister(self.origins)
         # "file\0entry" of each offers file, as the parse cache keeps it; None once one is not
         self.entries: list[str] | None = []
+        self.decimals: dict[str, Decimal] = {}  # by text, for every entry read back
 
     def add_file(
         self,
@@ -306,7 +308,7 @@ class _Declared:
         names = [name, resolver.settings_file.name]
         try:
             found = [decode_problem(p, names) for p in entry["problems"]]
-            decode = OfferCodec.item_decoder(entry["tables"], name)
+            decode = OfferCodec.item_decoder(entry["tables"], name, self.decimals)
             skus, keys = decode(entry["items"], self.offers, self.origins)
         except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
             return False  # a sku another file declares, or not an entry this tool writes

@@ -152,12 +152,14 @@ class OfferCodec:
         return decode
 
     @staticmethod
-    def item_decoder(tables: dict[str, list[Any]], name: str) -> Any:
+    def item_decoder(
+        tables: dict[str, list[Any]], name: str, known: dict[str, Decimal] | None = None
+    ) -> Any:
         """A function that reads the items of an entry (written by `encode_item`) of the file
         `name` into `offers` and `places` (by channel and sku); it gives (sku, place, tags) of
         each item and the keys it added. KeyError, leaving both maps as they were, when a
         (channel, sku) is in `places` already."""
-        text, decimals, tails = _tables(tables)
+        text, decimals, tails = _tables(tables, known)
 
         def decode(items: list[list[Any]], offers: dict, places: dict) -> tuple[list, list]:
             read: list[tuple[str, Location, Any]] = []
@@ -185,9 +187,17 @@ class OfferCodec:
         return decode
 
 
-def _tables(tables: dict[str, list[Any]]) -> tuple[list[str], list[Decimal | None], list[tuple]]:
+def _tables(
+    tables: dict[str, list[Any]], known: dict[str, Decimal] | None = None
+) -> tuple[list[str], list[Decimal | None], list[tuple]]:
+    """The tables of an entry as values; `known`: decimals by text, shared by the entries of
+    one load (the files of a catalog repeat their prices and taxes)."""
     text = [str(t) for t in tables["text"]]
-    decimals: list[Decimal | None] = [Decimal(d) for d in tables["decimals"]]
+    if known is None:
+        known = {}
+    decimals: list[Decimal | None] = [
+        known[d] if d in known else known.setdefault(d, Decimal(d)) for d in tables["decimals"]
+    ]
     decimals.append(None)  # index -1: no value
     options: dict[tuple, tuple[DeliveryOption, ...]] = {}
     return text, decimals, [_tail(t, decimals, options) for t in tables["tails"]]
