@@ -20,7 +20,7 @@ import orjson
 from reconciler import clock, collector, sources
 from reconciler.catalog import resolve, rules
 from reconciler.catalog.cache import ParseCache
-from reconciler.catalog.codec import OfferCodec, decode_problem, encode_problem
+from reconciler.catalog.codec import ItemCodec, decode_problem, encode_problem
 from reconciler.catalog.files import CatalogFiles, catalog_files
 from reconciler.catalog.load import YamlFile, load_yaml
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer, Submission
@@ -308,8 +308,8 @@ class _Declared:
         names = [name, resolver.settings_file.name]
         try:
             found = [decode_problem(p, names) for p in entry["problems"]]
-            decode = OfferCodec.item_decoder(entry["tables"], name, self.decimals)
-            skus, keys = decode(entry["items"], self.offers, self.origins)
+            read = ItemCodec.reader(entry, name, self.decimals)
+            skus, keys = read(self.offers, self.origins)
         except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
             return False  # a sku another file declares, or not an entry this tool writes
         if not self.register.declare_looks(skus):
@@ -338,15 +338,11 @@ def _entry(
     kept = [encode_problem(p, names) for p in found]
     if None in kept:
         return None
-    codec = OfferCodec()
-    items = []
+    codec = ItemCodec()
     for index, line, column, sku, tags, offers in record:
-        encoded = codec.encode_item(sku, offers)
-        if encoded is None:
+        if not codec.add((index, line, column), sku, tags, offers):
             return None
-        gtin, rows = encoded
-        items.append([index, line, column, sku, gtin, tags, rows])
-    return {"items": items, "tables": codec.dump(), "problems": kept}
+    return {**codec.dump_items(), "problems": kept}
 
 
 def _rules_entry(

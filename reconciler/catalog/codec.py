@@ -58,22 +58,8 @@ class OfferCodec:
         """The offer as plain values."""
         price = self._decimal(offer.price)
         channel = self._share("text", offer.channel)
+        price = -1 if price is None else price  # a price not returned: the table's last, None
         return [channel, offer.sku, offer.gtin, price, offer.stock, self._tail_index(offer)]
-
-    def encode_item(self, sku: str, offers: list[Offer]) -> tuple[str, list[list[Any]]] | None:
-        """The gtin and offers of one sku (one catalog item) as (channel, price, stock, tail)
-        rows: the item keeps its sku and gtin once. None if the offers do not share them."""
-        gtin = offers[0].gtin if offers else ""
-        channels, prices = self._index["text"], self._index["decimals"]
-        rows = []
-        for offer in offers:
-            if offer.sku != sku or offer.gtin != gtin:
-                return None
-            channel, price = channels.get(offer.channel), prices.get(offer.price)
-            if channel is None or price is None:  # new to the tables (or no price)
-                channel, price = self._share("text", offer.channel), self._decimal(offer.price)
-            rows.append([channel, price, offer.stock, self._tail_index(offer)])
-        return gtin, rows
 
     def _tail_index(self, offer: Offer) -> int:
         tail = _TAIL(offer)
@@ -151,40 +137,79 @@ class OfferCodec:
 
         return decode
 
-    @staticmethod
-    def item_decoder(
-        tables: dict[str, list[Any]], name: str, known: dict[str, Decimal] | None = None
-    ) -> Any:
-        """A function that reads the items of an entry (written by `encode_item`) of the file
-        `name` into `offers` and `places` (by channel and sku); it gives (sku, place, tags) of
-        each item and the keys it added. KeyError, leaving both maps as they were, when a
-        (channel, sku) is in `places` already."""
-        text, decimals, tails = _tables(tables, known)
 
-        def decode(items: list[list[Any]], offers: dict, places: dict) -> tuple[list, list]:
+class ItemCodec(OfferCodec):
+    """The offers of one catalog file by item (one sku and its offers on each channel), as two
+    flat lists: (index, line, column, sku, gtin, tags) of each item, then (item, channel,
+    price, stock, tail) of each offer. An item's sku, gtin and place are kept once, and flat
+    lists of plain values are what orjson writes and reads fastest."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[Any] = []
+        self.sold: list[Any] = []
+
+    def add(self, place: tuple[int, int, int], sku: str, tags: Any, offers: list[Offer]) -> bool:
+        """One item, at (index, line, column); False when its offers do not share its sku and
+        gtin (then the file is not kept)."""
+        gtin = offers[0].gtin if offers else ""
+        item = len(self.items) // _ITEM
+        self.items.extend((*place, sku, gtin, tags))
+        channels, prices = self._index["text"], self._index["decimals"]
+        for offer in offers:
+            if offer.sku != sku or offer.gtin != gtin:
+                return False
+            channel, price = channels.get(offer.channel), prices.get(offer.price)
+            if channel is None or price is None:  # new to the tables (or no price)
+                channel, price = self._share("text", offer.channel), self._decimal(offer.price)
+                price = -1 if price is None else price  # the table's last: None
+            self.sold.extend((item, channel, price, offer.stock, self._tail_index(offer)))
+        return True
+
+    def dump_items(self) -> dict[str, Any]:
+        return {"items": self.items, "sold": self.sold, "tables": self.dump()}
+
+    @staticmethod
+    def reader(entry: dict[str, Any], name: str, known: dict[str, Decimal]) -> Any:
+        """A function that reads the offers of an entry (`dump_items`) of the file `name` into
+        `offers` and `places` (by channel and sku); it gives (sku, place, tags) of each item and
+        the keys it added. KeyError, leaving both maps as they were, when a (channel, sku) is
+        in `places` already; ValueError, TypeError, ... when the entry is malformed."""
+        text, decimals, tails = _tables(entry["tables"], known)
+        items, sold = entry["items"], entry["sold"]
+        if len(items) % _ITEM or len(sold) % _SOLD:
+            raise ValueError("not whole items")
+
+        def read(offers: dict, places: dict) -> tuple[list, list]:
             read: list[tuple[str, Location, Any]] = []
+            by_item = iter(items)
+            for index, line, column, sku, gtin, tags in zip(*[by_item] * _ITEM):  # noqa: B905
+                place = _OpenLocation(name, line, column, f"offers[{index}]")
+                place.__class__ = Location
+                read.append((sku, place, tags, gtin))
             keys: list[tuple[str, str]] = []
+            by_offer = iter(sold)
             try:
-                for index, line, column, sku, gtin, tags, sold in items:
-                    place = _OpenLocation(name, line, column, f"offers[{index}]")
-                    place.__class__ = Location
-                    read.append((sku, place, tags))
-                    for channel, price, stock, tail in sold:
-                        key = (text[channel], sku)
-                        if key in places:
-                            raise KeyError(key)  # declared by another file (or twice: forged)
-                        offer = OpenOffer(*key, gtin, decimals[price], stock, *tails[tail])
-                        offer.__class__ = Offer
-                        keys.append(key)
-                        offers[key] = offer
-                        places[key] = place
+                for item, channel, price, stock, tail in zip(*[by_offer] * _SOLD):  # noqa: B905
+                    sku, place, _, gtin = read[item]
+                    key = (text[channel], sku)
+                    if key in places:
+                        raise KeyError(key)  # declared by another file (or twice: forged)
+                    offer = OpenOffer(*key, gtin, decimals[price], stock, *tails[tail])
+                    offer.__class__ = Offer
+                    keys.append(key)
+                    offers[key] = offer
+                    places[key] = place
             except BaseException:
                 for key in keys:
                     del offers[key], places[key]
                 raise
-            return read, keys
+            return [(sku, place, tags) for sku, place, tags, _ in read], keys
 
-        return decode
+        return read
+
+
+_ITEM, _SOLD = 6, 5  # values per item, per offer
 
 
 def _tables(
