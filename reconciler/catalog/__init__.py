@@ -11,12 +11,16 @@ run lists them all.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from reconciler import clock, collector, sources
 from reconciler.catalog import resolve, rules
-from reconciler.catalog.cache import OfferCodec, ParseCache, decode_problem, encode_problem
+from reconciler.catalog.cache import ParseCache
+from reconciler.catalog.codec import ItemCodec, decode_problem, encode_problem
 from reconciler.catalog.files import CatalogFiles, catalog_files
 from reconciler.catalog.load import YamlFile, load_yaml
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer, Submission
@@ -60,7 +64,10 @@ def check_catalog(path: str | Path) -> tuple[Catalog | None, list[Problem]]:
 def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
     if files.settings is None:
         return None
-    settings = _settings(files.settings, problems)
+    # catalog.yaml's text (when it parsed) stands for its bytes: read once.
+    text = files.settings.text
+    store = ParseCache.of(files.root, text.encode()) if text else None
+    settings = _settings(files.settings, problems, store)
     resolver = None
     merge = None
     if settings is not None:
@@ -68,18 +75,19 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         defaults = files.settings.data.get("defaults", {})  # type: ignore[union-attr]
         resolver = resolve.OfferResolver(files.settings, settings["channels"], defaults, merge)
     declared = _Declared()
-    # catalog.yaml's text (it parsed, or there is no resolver) stands for its bytes: read once.
     # Not with sources: what a file resolves to then depends on the feeds too, and their merge
     # keeps its own account of the skus it saw (a cache keyed by the file would miss both).
     cacheable = resolver is not None and merge is None
-    parse_cache = ParseCache.of(files.root, files.settings.text.encode()) if cacheable else None
+    parse_cache = store if cacheable else None
     for path in files.offers:
         if resolver is None or parse_cache is None:
             loaded = load_yaml(path, str(path))
             declared.add(loaded, _checked(loaded, "offers", problems), resolver, problems)
+            declared.entries = None
             continue
         declared.add_file(path, resolver, parse_cache, problems)
-    operations = _operations(files, problems)
+    texts: list[tuple[str, str]] = []  # (name, text) of each operations file
+    operations = _operations(files, problems, texts)
     if settings is None:
         return None
     if merge is not None:
@@ -98,7 +106,9 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
     # The operations' rules judge the offers they select: on a catalog whose offers have errors
     # they would report the offers left out by those errors as missing, so they wait.
     if not any(p.severity == "error" for p in problems):
-        problems += _operation_rules(catalog)
+        memo = _rules_entry(parse_cache, declared.entries, texts)
+        names = [name for name, _ in texts]
+        problems += _operation_rules(catalog, parse_cache, memo, names)
     problems += _warnings(files, catalog)
     return catalog
 
@@ -127,10 +137,13 @@ def _merge(
     return sources.Merge(ownership, feeds)
 
 
-def _operations(files: CatalogFiles, problems: list[Problem]) -> list[CommercialOperation]:
+def _operations(
+    files: CatalogFiles, problems: list[Problem], texts: list[tuple[str, str]]
+) -> list[CommercialOperation]:
     operations: dict[str, CommercialOperation] = {}
     for path in files.operations:
         loaded = load_yaml(path, str(path))
+        texts.append((loaded.name, loaded.text))
         for index, raw in _checked(loaded, "operations", problems):
             found, wrong = resolve.operation(loaded, index, raw)
             problems += wrong
@@ -144,19 +157,33 @@ def _operations(files: CatalogFiles, problems: list[Problem]) -> list[Commercial
     return list(operations.values())
 
 
-def _settings(loaded: YamlFile, problems: list[Problem]) -> dict[str, Any] | None:
+def _settings(
+    loaded: YamlFile, problems: list[Problem], store: ParseCache | None
+) -> dict[str, Any] | None:
     problems += loaded.problems
     if loaded.data is None:
         return None
-    check = check_file(loaded, "catalog")
-    problems += check.problems
-    if check.problems:
+    wrong = _settings_schema(loaded, store)
+    problems += wrong
+    if wrong:
         return None
     data: dict[str, Any] = loaded.data  # type: ignore[assignment]
     problems += rules.check_channels(loaded, data["channels"])
     problems += rules.check_defaults(loaded, data.get("defaults", {}))
     problems += rules.check_package_store(loaded, data.get("package_store"))
     return resolve.settings(data)
+
+
+def _settings_schema(loaded: YamlFile, store: ParseCache | None) -> list[Problem]:
+    """What the schema says of catalog.yaml; that this very text passes is kept in the parse
+    cache: compiling the schema cost more than the rest of reading catalog.yaml back."""
+    passed = store.name_of(b"catalog.yaml passes its schema") if store and store.enabled else ""
+    if passed and store and store.get_problems(passed, []) == []:
+        return []
+    wrong = check_file(loaded, "catalog").problems
+    if passed and store and not wrong:
+        store.put_problems(passed, [], [])
+    return wrong
 
 
 def _checked(loaded: YamlFile, kind: str, problems: list[Problem]) -> list[tuple[int, Any]]:
@@ -179,7 +206,11 @@ class _Declared:
         self.offers: dict[tuple[str, str], Offer] = {}
         self.tags: dict[str, frozenset[str]] = {}
         self.origins: dict[tuple[str, str], Location] = {}
-        self.register = rules.SkuRegister()
+        # the register's first places are the origins: one map of 200,000 places, not two
+        self.register = rules.SkuRegister(self.origins)
+        # "file\0entry" of each offers file, as the parse cache keeps it; None once one is not
+        self.entries: list[str] | None = []
+        self.decimals: dict[str, Decimal] = {}  # by text, for every entry read back
 
     def add_file(
         self,
@@ -195,16 +226,32 @@ class _Declared:
             content = None
         name = parse_cache.name_of(content) if content is not None and parse_cache.enabled else ""
         entry = parse_cache.get(name) if name else None
-        if entry is not None and self.replay(entry, str(path), resolver, problems):
-            return
-        loaded = load_yaml(path, str(path), content)
-        first = len(problems)
-        record: list[list[Any]] | None = [] if name else None
-        self.add(loaded, _checked(loaded, "offers", problems), resolver, problems, record)
-        if record is not None:
-            entry = _entry(record, problems[first:], str(path), resolver.settings_file.name)
+        if entry is None or not self.replay(entry, str(path), resolver, problems):
+            entry = self.parse(path, content, bool(name), resolver, problems)
             if entry is not None:
                 parse_cache.put(name, entry)
+        if entry is None or self.entries is None:
+            self.entries = None
+        else:
+            self.entries.append(f"{path}\0{name}")
+
+    def parse(
+        self,
+        path: Path,
+        content: bytes | None,
+        cached: bool,
+        resolver: resolve.OfferResolver,
+        problems: list[Problem],
+    ) -> dict[str, Any] | None:
+        """Declare the offers of a file parsed; the parse cache's entry for it (when `cached`
+        and it can be kept)."""
+        loaded = load_yaml(path, str(path), content)
+        first = len(problems)
+        record: list[list[Any]] | None = [] if cached else None
+        self.add(loaded, _checked(loaded, "offers", problems), resolver, problems, record)
+        if record is None:
+            return None
+        return _entry(record, problems[first:], str(path), resolver.settings_file.name)
 
     def add(
         self,
@@ -256,31 +303,26 @@ class _Declared:
         problems: list[Problem],
     ) -> bool:
         """Declare what a cached entry holds; False (nothing declared) when it cannot be used:
-        a sku it declares is already declared by another file (the clash is located by
+        a sku it declares clashes with one another file declared (the clash is located by
         parsing), or the entry is not what this tool writes."""
+        names = [name, resolver.settings_file.name]
         try:
-            offers = OfferCodec.decoder(entry["tables"])(entry["rows"])
-            places: list[Location] = []
-            tags: list[tuple[str, list[str]]] = []
-            for index, line, column, sku, item_tags, count in entry["items"]:
-                places += [Location(name, line, column, f"offers[{index}]")] * count
-                if item_tags is not None:
-                    tags.append((sku, item_tags))
-            names = [name, resolver.settings_file.name]
             found = [decode_problem(p, names) for p in entry["problems"]]
+            read = ItemCodec.reader(entry, name, self.decimals)
+            skus, keys = read(self.offers, self.origins)
         except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
+            return False  # a sku another file declares, or not an entry this tool writes
+        if not self.register.declare_looks(skus):
+            for key in keys:  # rare: a sku that looks like another file's
+                del self.offers[key], self.origins[key]
             return False
-        if len(places) != len(offers):
-            return False
-        keys = [(offer.channel, offer.sku) for offer in offers]
-        first = self.register.first
-        if not first.keys().isdisjoint(keys):
-            return False
-        first.update(zip(keys, places, strict=True))
-        self.origins.update(zip(keys, places, strict=True))
-        self.offers.update(zip(keys, offers, strict=True))
-        for sku, item_tags in tags:
-            self.tags[sku] = self.tags.get(sku, frozenset()) | frozenset(item_tags)
+        shared: dict[tuple[str, ...], frozenset[str]] = {}  # most items repeat a few tag lists
+        for sku, _, item_tags in skus:
+            if item_tags is not None:
+                key = tuple(item_tags)
+                tags = shared.get(key) or shared.setdefault(key, frozenset(key))
+                known = self.tags.get(sku)
+                self.tags[sku] = tags if known is None else known | tags
         problems += found
         return True
 
@@ -296,24 +338,39 @@ def _entry(
     kept = [encode_problem(p, names) for p in found]
     if None in kept:
         return None
-    codec = OfferCodec()
-    items, rows = [], []
+    codec = ItemCodec()
     for index, line, column, sku, tags, offers in record:
-        encoded = [codec.encode(offer) for offer in offers]
-        if None in encoded:
+        if not codec.add((index, line, column), sku, tags, offers):
             return None
-        items.append([index, line, column, sku, tags, len(encoded)])
-        rows += encoded
-    return {"items": items, "rows": rows, "tables": codec.dump(), "problems": kept}
+    return {**codec.dump_items(), "problems": kept}
 
 
-def _operation_rules(catalog: Catalog) -> list[Problem]:
+def _rules_entry(
+    parse_cache: ParseCache | None, entries: list[str] | None, texts: list[tuple[str, str]]
+) -> str | None:
+    """The name of the entry keeping the operations' rules' findings for exactly this catalog:
+    only when every offers file was read back, so their entries' names stand for the offers."""
+    if parse_cache is None or entries is None or not parse_cache.enabled:
+        return None
+    return parse_cache.name_of(orjson.dumps(["operation rules", entries, texts]))
+
+
+def _operation_rules(
+    catalog: Catalog, parse_cache: ParseCache | None, memo: str | None, names: list[str]
+) -> list[Problem]:
+    """The operations' rules; what they find of the offers is kept in the parse cache (by
+    `memo`): building the index of 200,000 offers again found nothing new."""
     if not catalog.operations:
         return []
     # Imported here: the operations package builds on the catalog model, not the other way round.
-    from reconciler.operations.rules import check_operations
+    from reconciler.operations.rules import check_selections, check_windows
 
-    return check_operations(catalog, clock.now())
+    found = parse_cache.get_problems(memo, names) if parse_cache and memo else None
+    if found is None:
+        found = check_selections(catalog)
+        if parse_cache and memo:
+            parse_cache.put_problems(memo, found, names)
+    return check_windows(catalog.operations, clock.now()) + found
 
 
 def _warnings(files: CatalogFiles, catalog: Catalog) -> list[Problem]:

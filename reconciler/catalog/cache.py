@@ -21,26 +21,15 @@ import hmac
 import json
 import os
 import secrets
-from dataclasses import fields
-from datetime import datetime
-from decimal import Decimal
 from functools import cache
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from reconciler.catalog.model import (
-    Condition,
-    DeliveryOption,
-    Discount,
-    Offer,
-    OperationKind,
-    Packaging,
-    PriceAlignment,
-)
-from reconciler.errors import Location, Problem
+# The codec lived here first: reconciler.marketplace.snapshot still imports it from here.
+from reconciler.catalog.codec import OfferCodec, decode_problem, encode_problem
+from reconciler.errors import Problem
 from reconciler.state import StateFolder, StateFolderUnusable
 
 FORMAT = b"catalog-parse-cache 1"
@@ -179,178 +168,20 @@ class ParseCache(SignedStore):
         entry = super().get(name)
         return entry if isinstance(entry, dict) else None
 
+    def get_problems(self, name: str, files: list[str]) -> list[Problem] | None:
+        """Problems kept by `put_problems`, their files given by number in `files`."""
+        entry = super().get(name)
+        if not isinstance(entry, list):
+            return None
+        try:
+            return [decode_problem(row, files) for row in entry]
+        except (TypeError, ValueError, IndexError):
+            return None
 
-# --- offers as plain data -------------------------------------------------------------------
-
-
-class OfferCodec:
-    """Offers to short rows of JSON values and back.
-
-    Most of an offer repeats across a catalog (condition, taxes, delivery, ...): that "tail" is
-    kept once in a table and each row names it, as it names its channel, price and decimals, so
-    reading 100,000 offers back is mostly `Offer(*row)` on objects built once.
-    """
-
-    def __init__(self) -> None:
-        self.tables: dict[str, list[Any]] = {"text": [], "decimals": [], "tails": []}
-        self._index: dict[str, dict[Any, int]] = {name: {} for name in self.tables}
-
-    def _share(self, table: str, value: Any) -> int:
-        index = self._index[table]
-        found = index.get(value)
-        if found is None:
-            found = index[value] = len(self.tables[table])
-            self.tables[table].append(value)
-        return found
-
-    def _decimal(self, value: Decimal | None) -> int | None:
-        # by value: the amounts here are in normal form (two places), so equal means alike
-        return None if value is None else self._share("decimals", value)
-
-    def encode(self, offer: Offer) -> list[Any] | None:
-        """The offer as plain values."""
-        tail = _TAIL(offer)
-        packaging = offer.packaging
-        key = tail if packaging is None else (*tail, str(packaging.value))  # 1.5 is not 1.50
-        tail_index = self._index["tails"].get(key)
-        if tail_index is None:
-            tail_index = self._index["tails"][key] = len(self.tables["tails"])
-            self.tables["tails"].append(self._tail(offer))
-        price = self._decimal(offer.price)
-        return [
-            self._share("text", offer.channel),
-            offer.sku,
-            offer.gtin,
-            price,
-            offer.stock,
-            tail_index,
-        ]
-
-    def _tail(self, offer: Offer) -> list[Any]:
-        dec = self._decimal
-        alignment, packaging = offer.price_alignment, offer.packaging
-        # A field named in `unknown` holds None (not returned, not owned): kept as null.
-        delivery, discounts = offer.delivery, offer.discounts
-        return [
-            # a live condition the client cannot read stays its raw text (the plan sets it aside)
-            getattr(offer.condition, "value", offer.condition),
-            dec(offer.vat),
-            dec(offer.eco_tax),
-            dec(offer.dea_tax),
-            offer.preparation_days,
-            None
-            if delivery is None
-            else [(o.mode, dec(o.cost), dec(o.additional_cost)) for o in delivery],
-            offer.comment,
-            dec(offer.striked_price),
-            None if alignment is None else (alignment.align, dec(alignment.minimum_price)),
-            None if packaging is None else (packaging.unit, str(packaging.value)),
-            None
-            if discounts is None
-            else [
-                (
-                    d.start.isoformat(),
-                    d.end.isoformat(),
-                    d.kind.value,
-                    d.percent,
-                    dec(d.reference_price),
-                )
-                for d in discounts
-            ],
-            sorted(offer.unknown),
-        ]
-
-    def dump(self) -> dict[str, list[Any]]:
-        """The tables as JSON values (decimals as their text)."""
-        return {**self.tables, "decimals": [str(d) for d in self.tables["decimals"]]}
-
-    @staticmethod
-    def decoder(tables: dict[str, list[Any]]) -> Any:
-        """A function from rows to their Offers (ValueError/TypeError/... on a malformed table).
-
-        The rows are trusted as far as their signature goes: this tool wrote them.
-        """
-        text = [str(t) for t in tables["text"]]
-        decimals: list[Decimal | None] = [Decimal(d) for d in tables["decimals"]]
-        decimals.append(None)  # index -1: no value
-        tails = [_tail(t, decimals) for t in tables["tails"]]
-
-        def decode(rows: list[list[Any]], new: Any = Offer) -> list[Offer]:
-            return [
-                new(text[channel], sku, gtin, decimals[price], stock, *tails[tail])
-                for channel, sku, gtin, price, stock, tail in rows
-            ]
-
-        return decode
+    def put_problems(self, name: str, problems: list[Problem], files: list[str]) -> None:
+        rows = [encode_problem(p, {file: i for i, file in enumerate(files)}) for p in problems]
+        if None not in rows:  # a problem elsewhere than in `files`: found again next time
+            super().put(name, rows)
 
 
-_CONDITIONS = {c.value: c for c in Condition}
-
-
-def _condition(value: Any) -> Condition | str | None:
-    return None if value is None else _CONDITIONS.get(value, str(value))
-
-
-def _tail(row: list[Any], decimals: list[Decimal | None]) -> tuple[Any, ...]:
-    def dec(index: int | None) -> Decimal | None:
-        return decimals[-1 if index is None else index]
-
-    (condition, vat, eco, dea, days, delivery, comment, striked, alignment, packaging) = row[:10]
-    discounts, unknown = row[10:]
-    if type(days) not in (int, type(None)) or type(comment) not in (str, type(None)):
-        raise TypeError("not an offer tail")
-    return (
-        _condition(condition),
-        dec(vat),
-        dec(eco),
-        dec(dea),
-        days,
-        None
-        if delivery is None
-        else tuple(DeliveryOption(str(m), dec(c), dec(a)) for m, c, a in delivery),
-        comment,
-        dec(striked),
-        None if alignment is None else PriceAlignment(bool(alignment[0]), dec(alignment[1])),
-        None if packaging is None else Packaging(str(packaging[0]), Decimal(packaging[1])),
-        None
-        if discounts is None
-        else tuple(
-            Discount(
-                datetime.fromisoformat(start),
-                datetime.fromisoformat(end),
-                OperationKind(kind),
-                int(percent),
-                dec(reference),
-            )
-            for start, end, kind, percent, reference in discounts
-        ),
-        frozenset(map(str, unknown)),
-    )
-
-
-_TAIL = attrgetter(
-    *("condition", "vat", "eco_tax", "dea_tax", "preparation_days", "delivery", "comment"),
-    *("striked_price", "price_alignment", "packaging", "discounts", "unknown"),
-)
-# The rows above spell Offer's fields in this order: a change to the model must come here too.
-assert tuple(f.name for f in fields(Offer)) == (
-    *("channel", "sku", "gtin", "price", "stock", "condition", "vat", "eco_tax", "dea_tax"),
-    *("preparation_days", "delivery", "comment", "striked_price", "price_alignment"),
-    *("packaging", "discounts", "unknown"),
-), "Offer's fields changed: update reconciler.catalog.cache"
-
-
-# --- problems as plain data -----------------------------------------------------------------
-
-
-def encode_problem(problem: Problem, names: dict[str, int]) -> list[Any] | None:
-    """A warning as plain values, its file given by number (the file, catalog.yaml)."""
-    loc = problem.location
-    if loc.file not in names:
-        return None
-    return [names[loc.file], loc.line, loc.column, loc.field, problem.message, problem.severity]
-
-
-def decode_problem(row: list[Any], names: list[str]) -> Problem:
-    file, line, column, field, message, severity = row
-    return Problem(Location(names[file], line, column, field), message, severity)
+__all__ = ["OfferCodec", "ParseCache", "SignedStore", "decode_problem", "encode_problem"]

@@ -46,16 +46,28 @@ class _Loader(yaml.CSafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.tags: dict[str, str] = {}
+        # The composer tells the path resolvers of each node it enters and leaves: two Python
+        # calls per node that do nothing (a safe loader has no path resolvers). A built-in
+        # taking the same arguments and doing nothing is called instead.
+        self.descend_resolver = {}.get
+        self.ascend_resolver = [].clear
 
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-        if kind is not yaml.ScalarNode:
-            return super().resolve(kind, value, implicit)
+        if kind is not _SCALAR:  # without path resolvers, a collection's tag is its kind's
+            return _COLLECTION_TAGS[kind]
         if not implicit[0]:  # quoted: a string (the safe loader has no path resolvers)
             return STR
         tag = self.tags.get(value)
         if tag is None:
             tag = self.tags[value] = _plain_number(value) or super().resolve(kind, value, implicit)
         return tag
+
+
+_SCALAR = yaml.ScalarNode
+_COLLECTION_TAGS = {
+    yaml.SequenceNode: yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+    yaml.MappingNode: yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+}
 
 
 def _plain_number(value: str) -> str | None:
@@ -346,7 +358,12 @@ class _Builder:
                 where = f"line {first.start_mark.line + 1}"
                 self.errors.append((key_node, f"duplicate key {key!r} (first at {where})"))
                 continue
-            result[key] = self.build(value_node)
+            if type(value_node) is _SCALAR:  # most values: spared the call through build
+                self.distinct += 1
+                self.expanded += 1
+                result[key] = self.scalar(value_node)
+            else:
+                result[key] = self.build(value_node)
         if merged:
             return {**merged, **result}
         return result

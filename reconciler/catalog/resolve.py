@@ -24,6 +24,7 @@ from reconciler.catalog.model import (
     ManagePolicy,
     MarketplaceSettings,
     Offer,
+    OpenOffer,
     OperationKind,
     OperationSelector,
     PackageStore,
@@ -88,8 +89,13 @@ FALLBACKS: dict[str, object] = {
     "price_alignment": None,
     "packaging": None,
 }
+# The amounts: their normal forms are kept by value written (see OfferResolver._normal).
+_AMOUNTS = frozenset(("price", "vat", "eco_tax", "dea_tax", "striked_price"))
 NEEDED = ("vat", "preparation_days", "delivery")  # from the offer or the defaults
 _NEUTRAL = {name: FALLBACKS[name] for name in XML_ONLY_FIELDS}
+# One object for every offer that leaves no field unknown (the parse cache finds shared parts
+# of offers by identity).
+_ALL_KNOWN: frozenset[str] = frozenset()
 
 
 def normal_fields(values: Raw) -> Raw:
@@ -168,6 +174,25 @@ class OfferResolver:
         self.all_channels = list(channels)
         self.defaults = defaults
         self.base = {**FALLBACKS, **normal_fields(defaults)}
+        self.amounts: dict[tuple[Any, object, type], Decimal] = {}
+
+    def _normal(self, values: Raw) -> Raw:
+        """normal_fields, each amount made once per value written: a catalog repeats its taxes
+        and many prices, and offers holding the same Decimal are told alike by identity (the
+        parse cache's tails)."""
+        found = {}
+        amounts = self.amounts
+        for name, value in values.items():
+            if name in _AMOUNTS:
+                form = NORMAL_FORM[name]
+                key = (form, value, type(value))  # 1 and 1.0 are one key to a dict, not to us
+                amount = amounts.get(key)
+                if amount is None:
+                    amount = amounts[key] = form(value)
+                found[name] = amount
+            elif name in NORMAL_FORM:
+                found[name] = NORMAL_FORM[name](value)
+        return found
 
     def channels_of(self, raw: Raw) -> list[str]:
         named = raw.get("channels")
@@ -179,7 +204,7 @@ class OfferResolver:
         self, file: YamlFile, index: int, raw: Raw, channels: list[str]
     ) -> tuple[list[Offer], list[Problem]]:
         """The offer on each of `channels`, and the problems of those resolved offers."""
-        base = {**self.base, **normal_fields(raw)}
+        base = {**self.base, **self._normal(raw)}
         missing = [name for name in NEEDED if name not in base]
         if missing:
             return [], [self._missing(file, index, missing)]
@@ -189,10 +214,10 @@ class OfferResolver:
         absent: set[str] = set()
         for channel in channels:
             override = overrides.get(channel)
-            values = {**base, **normal_fields(override)} if override else base
+            values = {**base, **self._normal(override)} if override else base
             if self.channels[channel].submission is Submission.JSON:
                 values = {**values, **_NEUTRAL}
-            unknown: frozenset[str] = frozenset()
+            unknown = _ALL_KNOWN
             if self.merge is not None:
                 values, unknown, lacking = self.merge.fill(channel, raw["sku"], values)
                 absent.update(lacking)
@@ -243,7 +268,7 @@ def _offer(channel: str, raw: Raw, values: Raw, unknown: frozenset[str] = frozen
     inactive = values["status"] == "inactive"
     if inactive and "stock" in unknown:  # an inactive offer's stock is 0, whoever owns it
         unknown = unknown - {"stock"}
-    return Offer(
+    offer = OpenOffer(  # an Offer, built faster (see unfrozen_twin)
         channel=channel,
         sku=raw["sku"],
         gtin=raw["gtin"],
@@ -259,8 +284,11 @@ def _offer(channel: str, raw: Raw, values: Raw, unknown: frozenset[str] = frozen
         striked_price=values["striked_price"],
         price_alignment=values["price_alignment"],
         packaging=values["packaging"],
+        discounts=(),
         unknown=unknown,
     )
+    offer.__class__ = Offer
+    return offer  # type: ignore[return-value]
 
 
 def operation(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from typing import Any
 
 from reconciler.catalog.load import YamlFile
 from reconciler.catalog.model import XML_ONLY_FIELDS, Submission
@@ -163,8 +164,8 @@ def _unknown(name: str, submissions: dict[str, Submission]) -> str:
 class SkuRegister:
     """Where each (channel, sku) is declared, to refuse a second declaration naming both places."""
 
-    def __init__(self) -> None:
-        self.first: dict[tuple[str, str], Location] = {}
+    def __init__(self, first: dict[tuple[str, str], Location] | None = None) -> None:
+        self.first = {} if first is None else first
         self.looks: dict[str, tuple[str, Location]] = {}  # by the sku as a reader sees it
 
     def clash(self, sku: str, channels: list[str], where: Location) -> str | None:
@@ -186,17 +187,23 @@ class SkuRegister:
         ]
         return f"sku {sku!r} is declared twice: {'; '.join(places)}"
 
+    def declare_looks(self, skus: list[tuple[str, Location, Any]]) -> bool:
+        """Register how the skus of a whole file (read back from the parse cache, so they clash
+        with nothing inside it) look; False, registering nothing, when one looks like another
+        file's: parsing the file again then says where."""
+        looks = {  # the first of a sku wins, as with setdefault
+            sku if sku.isascii() else _look(sku): (sku, place) for sku, place, _ in reversed(skus)
+        }
+        for look in looks.keys() & self.looks.keys():
+            if self.looks[look][0] != looks[look][0]:
+                return False
+            del looks[look]  # the same sku, on other channels: its first place stays
+        self.looks.update(looks)
+        return True
+
     def _look_alike(self, sku: str, where: Location) -> str | None:
         """Two skus a person cannot tell apart are two offers on the marketplace: refused."""
-        if sku.isascii():  # the common case: ASCII is its own normal form, with nothing invisible
-            seen = self.looks.setdefault(sku, (sku, where))
-        else:
-            # format characters (Cf: zero-width space and joiners, soft hyphen, bidi marks)
-            # take no room on screen
-            normal = unicodedata.normalize("NFC", sku)
-            visible = "".join(c for c in normal if unicodedata.category(c) != "Cf")
-            seen = self.looks.setdefault(visible, (sku, where))
-        other, first = seen
+        other, first = self.looks.setdefault(_look(sku), (sku, where))
         if other == sku:
             return None
         return (
@@ -204,3 +211,13 @@ class SkuRegister:
             f"({first.field}): they differ only by invisible characters or by how an accent is "
             "encoded (Unicode normalization); write them the same way"
         )
+
+
+def _look(sku: str) -> str:
+    """The sku as a reader sees it."""
+    if sku.isascii():  # the common case: ASCII is its own normal form, with nothing invisible
+        return sku
+    # format characters (Cf: zero-width space and joiners, soft hyphen, bidi marks) take no
+    # room on screen
+    normal = unicodedata.normalize("NFC", sku)
+    return "".join(c for c in normal if unicodedata.category(c) != "Cf")

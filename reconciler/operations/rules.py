@@ -30,11 +30,22 @@ SALES_NOTICE = timedelta(hours=72)  # Cdiscount wants sales about 72 h before th
 
 def check_operations(catalog: Catalog, now: datetime) -> list[Problem]:
     """Every problem with the catalog's operations; `now` dates the "sent too late" warning."""
+    return check_windows(catalog.operations, now) + check_selections(catalog)
+
+
+def check_windows(operations: tuple[CommercialOperation, ...], now: datetime) -> list[Problem]:
+    """The problems of the operations' time windows: the only ones that depend on `now`."""
+    return [p for operation in operations for p in _check_window(operation, instant(now))]
+
+
+def check_selections(catalog: Catalog) -> list[Problem]:
+    """The problems that depend on the catalog alone (a caller may keep them while it does not
+    change)."""
     index = OfferIndex(catalog)
     selected = [(operation, index.select(operation)) for operation in catalog.operations]
     problems: list[Problem] = []
     for operation, selection in selected:
-        problems += _check_one(catalog, operation, selection, instant(now))
+        problems += _check_one(catalog, operation, selection)
     problems += _check_overlaps(selected)
     return problems
 
@@ -54,10 +65,9 @@ def _warning(operation: CommercialOperation, name: str, message: str) -> Problem
 
 
 def _check_one(
-    catalog: Catalog, operation: CommercialOperation, selection: Selection, now: datetime
+    catalog: Catalog, operation: CommercialOperation, selection: Selection
 ) -> list[Problem]:
     problems = _check_channel(catalog, operation)
-    problems += _check_window(operation, now)
     if not 1 <= operation.discount_percent <= 99:
         problems.append(
             _error(
