@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -86,11 +87,16 @@ def main() -> None:
     if not (root / "catalog.yaml").exists():
         write_catalog(options.offers, root, per_file=options.offers // 10)
     print(f"catalog of {options.offers:,} offers in {root} ({time.perf_counter() - started:.0f} s)")
+    # a sandbox kept in --dir from an earlier run already holds every offer
+    seeded = (work / "sandbox" / "sandbox.sqlite3").exists()
     sandbox, base_url, credentials = start_sandbox(work / "sandbox")
     try:
+        settings = root / "catalog.yaml"  # a kept catalog names the last run's port: renamed
+        text = re.sub(r"http://127\.0\.0\.1:\d+", base_url, settings.read_text())
+        settings.write_text(text)
         point_catalog_at(root, base_url)
         started = time.perf_counter()
-        live = seed(root, base_url)
+        live = 2 * options.offers if seeded else seed(root, base_url)
         seconds = time.perf_counter() - started
         print(f"sandbox seeded with {live:,} live channel offers ({seconds:.0f} s)")
         env = {

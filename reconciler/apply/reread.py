@@ -16,11 +16,11 @@ from reconciler.catalog.model import Guards, Offer, SalesChannel, Submission
 from reconciler.errors import MarketplaceUnreachable
 from reconciler.marketplace import wire
 from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused, parse_json_floats
+from reconciler.marketplace.items import offer_from_wire
 from reconciler.marketplace.live import (
     PAGE_SIZE,
     fields_param,
     narrowed,
-    offer_from_wire,
     read_channel,
     refuses_fields,
 )

@@ -24,11 +24,8 @@ from reconciler.errors import ExitCode, MarketplaceUnreachable, Problem, Reconci
 from reconciler.marketplace import wire
 from reconciler.marketplace.auth import CLIENT_ID_VAR, CLIENT_SECRET_VAR
 from reconciler.marketplace.client import MarketplaceClient
-from reconciler.marketplace.live import (
-    configured_delivery_modes,
-    offer_from_wire,
-    unconfigured_delivery,
-)
+from reconciler.marketplace.items import offer_from_wire
+from reconciler.marketplace.live import configured_delivery_modes, unconfigured_delivery
 from reconciler.plan.diff import COMPARED_FIELDS
 
 READ_BACK_PAGE = 20

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from reconciler.errors import MarketplaceUnreachable
-from reconciler.marketplace import live
+from reconciler.marketplace import items as item_reader
 from reconciler.marketplace.auth import Credentials
 from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.live import offer_from_wire, read_live_offers
@@ -80,13 +80,14 @@ def test_offers_with_different_tax_or_delivery_lists_never_share_them(wire_offer
 
 
 def test_a_full_memory_of_shared_lists_is_forgotten_not_wrong(wire_offer, monkeypatch):
-    monkeypatch.setattr(live._Shared, "LIMIT", 2)
-    monkeypatch.setattr(live._shared_taxes, "known", {})
-    monkeypatch.setattr(live._shared_delivery, "known", {})
+    monkeypatch.setattr(item_reader._Shared, "LIMIT", 2)
+    monkeypatch.setattr(item_reader._shared_taxes, "known", {})
+    monkeypatch.setattr(item_reader._shared_delivery, "known", {})
     items = orjson.loads(json.dumps(_items(wire_offer)))
     first = [offer_from_wire(i, "c") for i in items]
     assert [offer_from_wire(i, "c") for i in items] == first
-    assert 0 < len(live._shared_taxes.known) <= 2 and 0 < len(live._shared_delivery.known) <= 2
+    assert 0 < len(item_reader._shared_taxes.known) <= 2
+    assert 0 < len(item_reader._shared_delivery.known) <= 2
 
 
 def test_a_broken_page_is_an_unparseable_answer(sandbox):
