@@ -44,7 +44,10 @@ def tool_digest() -> bytes:
     from reconciler.catalog import schema
 
     digest = hashlib.blake2b(FORMAT, digest_size=32)
-    for source in sorted(Path(__file__).parent.glob("*.py")):
+    # the sources' code too: an entry of a fed catalog is merged with the feeds by it
+    code = Path(__file__).parent.glob("*.py")
+    fed = (_INSTALL / "sources").glob("*.py")
+    for source in sorted(code) + sorted(fed):
         with open(source, "rb") as code:  # noqa: PTH123
             digest.update(source.name.encode() + b"\0" + code.read())
     for name in schema.SCHEMA_NAMES:
