@@ -344,10 +344,9 @@ class _Declared:
             return True
         offers = self.offers
         for number, key in enumerate(keys):
-            offer, absent = resolver.filled(offers[key], number in inactive)
-            if absent or resolve.broken_rules(offer):
+            offer = offers[key]
+            if resolver.fill_in_place(offer, number in inactive) or resolve.broken_rules(offer):
                 return False
-            offers[key] = offer
         return True
 
 
