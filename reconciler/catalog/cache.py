@@ -12,6 +12,10 @@ secret): an entry that is corrupt,
 truncated, written by another machine or planted in the catalog is ignored, and the file is
 parsed as if there were no cache. A file with an error is never cached: its problems are found
 again, with their exact places.
+
+With sources (stock, prices from feeds) an entry keeps the offers as the files give them, never
+a fed value: the feeds change every hour, the files seldom. Each load merges the feeds into the
+offers read back, as a parse does; a fed value breaking a rule sends its file to a parse.
 """
 
 from __future__ import annotations

@@ -232,3 +232,40 @@ def test_an_entry_without_its_inactive_offers_is_not_used(
     warm = loaded(shop)
     assert sorted(parsed) == ["first.yaml", "second.yaml"]
     assert warm == uncached(shop, monkeypatch)
+
+
+SALE = """operations:
+  - name: winter-sale
+    kind: sales
+    channel: cdiscount
+    start: 2030-01-10T08:00:00
+    end: 2030-01-20T08:00:00
+    discount_percent: 10
+    reference_price: 25.00
+    offers:
+      skus: [SKU-0]
+"""
+
+
+def test_the_operations_rules_judge_the_fed_prices_of_this_hour(
+    tmp_path: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+):
+    """What the operations' rules found is kept for a catalog read back whole: a fed price
+    is part of what they judge, so a changed feed finds them again."""
+    fields = "{stock: {from: erp}, price: {from: erp}}"
+    shop = write_catalog(tmp_path / "shop", fields, price=True)
+    (shop / "operations").mkdir()
+    (shop / "operations" / "sales.yaml").write_text(SALE, encoding="utf-8")
+    feed(shop, "sku;qty;price\nSKU-0;1;19.99\n")
+    assert loaded(shop)["offers"]
+    loaded(shop)  # every file read back: the rules' findings are kept
+    feed(shop, "sku;qty;price\nSKU-0;1;26.00\n")
+    parsed.clear()
+    warm = loaded(shop)
+    assert parsed == []
+    assert warm == uncached(shop, monkeypatch)
+    assert [p for p, _ in warm["problems"] if "winter-sale" in p] == [
+        "operations/sales.yaml:2:5: operations[0].reference_price: operation winter-sale: "
+        "offer SKU-0: reference price 25.00 is below the offer's price 26.00; a sale's "
+        "reference price must be above the price it is sold at"
+    ]
