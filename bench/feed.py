@@ -4,8 +4,10 @@
 
 Writes the generated catalog (bench/generate.py) twice: as it is, and with `fields: {stock:
 {from: erp-stock}}` and a CSV export (`;` separated, UTF-8 with BOM, one row per sku, a few
-unknown skus) giving every offer a new stock. Prints `check_catalog` of each side by side and the
-merge alone (reading the export, filling every offer), each run in its own child process,
+unknown skus) giving every offer a new stock. Prints `check_catalog` of each side by side, warm
+(the parse cache filled by an untimed first run: the hourly stock sync, issue 17) and with the
+cache off, the merge alone (reading the export, filling every offer) and the gc-off CSafeLoader
+load of the same YAML files (bench/validate.py's floor), each run in its own child process,
 interleaved, best of N, and the merge's cost as a share of the plain validate (the difference
 of the two validates is printed too; on a busy machine it is noisier than the merge itself).
 Target (issue 12): the merge adds at most 0.3 x the time of validate.
@@ -82,6 +84,27 @@ def measure_merge(root: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - start, "channel_offers": len(catalog.offers)}
 
 
+def measure_uncached(root: Path) -> dict[str, float]:
+    import os
+
+    os.environ["CATALOG_NO_CACHE"] = "1"
+    return measure(root)
+
+
+def measure_floor(root: Path) -> dict[str, float]:
+    from validate import measure_plain_no_gc
+
+    return measure_plain_no_gc(root)
+
+
+MEASURES = {
+    "validate": measure,
+    "uncached": measure_uncached,
+    "merge": measure_merge,
+    "floor": measure_floor,
+}
+
+
 def _child(root: Path, kind: str = "validate") -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(root), "--kind", kind],
@@ -101,25 +124,36 @@ def main() -> None:
     parser.add_argument("--kind", default="validate", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps((measure_merge if args.kind == "merge" else measure)(args.child)))
+        print(json.dumps(MEASURES[args.kind](args.child)))
         return
     base = args.dir or Path(tempfile.mkdtemp(prefix="feed-bench-"))
     plain, fed = base / "plain", base / "fed"
     if not plain.exists():
         write_catalog(args.offers, plain)
         write_fed(plain, fed, args.offers)
-    runs: dict[str, list[dict[str, float]]] = {"validate": [], "validate + feed": [], "merge": []}
+    _child(plain), _child(fed)  # fill the parse caches: "validate" is a warm run
+    kinds = {  # label: (catalog, measure)
+        "validate": (plain, "validate"),
+        "validate + feed": (fed, "validate"),
+        "no cache": (plain, "uncached"),
+        "no cache + feed": (fed, "uncached"),
+        "merge": (fed, "merge"),
+        "yaml.load gc-off": (plain, "floor"),
+    }
+    runs: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
     for _ in range(args.repeat):  # interleaved: a busy machine slows each alike
-        runs["validate"].append(_child(plain))
-        runs["validate + feed"].append(_child(fed))
-        runs["merge"].append(_child(fed, "merge"))
+        for kind, (root, measured) in kinds.items():
+            runs[kind].append(_child(root, measured))
     best = {kind: min(r["seconds"] for r in measured) for kind, measured in runs.items()}
     print(f"catalog: {args.offers} offers ({runs['validate'][0]['channel_offers']} channel offers)")
     for kind, seconds in best.items():
         spread = " ".join(f"{r['seconds']:.2f}" for r in runs[kind])
         print(f"{kind:16} {seconds:7.2f} s   (runs: {spread})")
+    floor = best["yaml.load gc-off"]
+    for kind in ("validate", "validate + feed", "no cache", "no cache + feed"):
+        print(f"{kind} / gc-off yaml.load: {best[kind] / floor:.3f}")
     added = best["validate + feed"] - best["validate"]
-    print(f"difference of the two validates: {added:.2f} s = {added / best['validate']:.2f} x")
+    print(f"difference of the two warm validates: {added:.2f} s = {added / best['validate']:.2f} x")
     share = best["merge"] / best["validate"]
     verdict = "met" if share <= 0.3 else "NOT met"
     print(

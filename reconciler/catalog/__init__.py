@@ -75,10 +75,9 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
         defaults = files.settings.data.get("defaults", {})  # type: ignore[union-attr]
         resolver = resolve.OfferResolver(files.settings, settings["channels"], defaults, merge)
     declared = _Declared()
-    # Not with sources: what a file resolves to then depends on the feeds too, and their merge
-    # keeps its own account of the skus it saw (a cache keyed by the file would miss both).
-    cacheable = resolver is not None and merge is None
-    parse_cache = store if cacheable else None
+    # With sources too: an entry keeps the offers as the files give them, and the feeds' values
+    # are merged into them again on every load (see _Declared.replay).
+    parse_cache = store if resolver is not None else None
     for path in files.offers:
         if resolver is None or parse_cache is None:
             loaded = load_yaml(path, str(path))
@@ -106,7 +105,7 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
     # The operations' rules judge the offers they select: on a catalog whose offers have errors
     # they would report the offers left out by those errors as missing, so they wait.
     if not any(p.severity == "error" for p in problems):
-        memo = _rules_entry(parse_cache, declared.entries, texts)
+        memo = _rules_entry(parse_cache, declared.entries, texts, merge)
         names = [name for name, _ in texts]
         problems += _operation_rules(catalog, parse_cache, memo, names)
     problems += _warnings(files, catalog)
@@ -251,7 +250,8 @@ class _Declared:
         self.add(loaded, _checked(loaded, "offers", problems), resolver, problems, record)
         if record is None:
             return None
-        return _entry(record, problems[first:], str(path), resolver.settings_file.name)
+        fed = resolver.merge is not None
+        return _entry(record, problems[first:], str(path), resolver.settings_file.name, fed)
 
     def add(
         self,
@@ -279,11 +279,15 @@ class _Declared:
             if clash:
                 problems.append(loaded.problem(("offers", index, "sku"), clash))
                 continue
-            offers, wrong = resolver.resolve(loaded, index, raw, channels)
+            unfilled: list[tuple[Offer, bool]] | None = None
+            if record is not None and resolver.merge is not None:
+                unfilled = []
+            offers, wrong = resolver.resolve(loaded, index, raw, channels, unfilled)
             problems += wrong
             self.declare(sku, origin, offers, raw.get("tags"))
             if record is not None:
-                record.append([index, line, column, sku, raw.get("tags"), offers])
+                kept = offers if unfilled is None else unfilled
+                record.append([index, line, column, sku, raw.get("tags"), kept])
         loaded.data = None  # only the resolved offers stay in memory
 
     def declare(
@@ -308,14 +312,19 @@ class _Declared:
         names = [name, resolver.settings_file.name]
         try:
             found = [decode_problem(p, names) for p in entry["problems"]]
+            inactive = set(entry["inactive"]) if resolver.merge is not None else set()
             read = ItemCodec.reader(entry, name, self.decimals)
             skus, keys = read(self.offers, self.origins)
         except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
             return False  # a sku another file declares, or not an entry this tool writes
-        if not self.register.declare_looks(skus):
-            for key in keys:  # rare: a sku that looks like another file's
+        looks = self.register.looks_of(skus)
+        # the feeds are merged only once no clash can send the file to a parse: a parse fills
+        # exactly the offers a replay does, so the merge's account of skus stays the same
+        if looks is None or not self.fill(keys, inactive, resolver):
+            for key in keys:  # rare: a sku that looks like another file's, or a fed problem
                 del self.offers[key], self.origins[key]
             return False
+        self.register.looks.update(looks)
         shared: dict[tuple[str, ...], frozenset[str]] = {}  # most items repeat a few tag lists
         for sku, _, item_tags in skus:
             if item_tags is not None:
@@ -326,12 +335,30 @@ class _Declared:
         problems += found
         return True
 
+    def fill(
+        self, keys: list[tuple[str, str]], inactive: set[int], resolver: resolve.OfferResolver
+    ) -> bool:
+        """Merge the feeds' values into the offers just read back (as the files give them), as
+        a parse does; False at the first one with a problem: only a parse locates it."""
+        if resolver.merge is None:
+            return True
+        offers = self.offers
+        for number, key in enumerate(keys):
+            offer = offers[key]
+            if resolver.fill_in_place(offer, number in inactive) or resolve.broken_rules(offer):
+                return False
+        return True
+
 
 def _entry(
-    record: list[list[Any]], found: list[Problem], name: str, settings_name: str
+    record: list[list[Any]], found: list[Problem], name: str, settings_name: str, fed: bool
 ) -> dict[str, Any] | None:
     """What a file resolved to, as a cache entry; None when it must not be cached (an error:
-    its problems are found again, exactly located) or holds what the entry cannot keep."""
+    its problems are found again, exactly located) or holds what the entry cannot keep.
+
+    With sources (`fed`) the offers are kept as the files give them, each with whether it is
+    inactive ("inactive": the numbers of those offers): a file without errors has no problem
+    that depends on the feeds (the price rules are errors), so neither does its entry."""
     if any(p.severity == "error" for p in found):
         return None
     names = {name: 0, settings_name: 1}
@@ -339,20 +366,32 @@ def _entry(
     if None in kept:
         return None
     codec = ItemCodec()
+    inactive: list[int] = []
     for index, line, column, sku, tags, offers in record:
+        if fed:
+            inactive += [codec.offer_count + n for n, (_, off) in enumerate(offers) if off]
+            offers = [offer for offer, _ in offers]
         if not codec.add((index, line, column), sku, tags, offers):
             return None
-    return {**codec.dump_items(), "problems": kept}
+    entry = {**codec.dump_items(), "problems": kept}
+    if fed:
+        entry["inactive"] = inactive
+    return entry
 
 
 def _rules_entry(
-    parse_cache: ParseCache | None, entries: list[str] | None, texts: list[tuple[str, str]]
+    parse_cache: ParseCache | None,
+    entries: list[str] | None,
+    texts: list[tuple[str, str]],
+    merge: sources.Merge | None,
 ) -> str | None:
     """The name of the entry keeping the operations' rules' findings for exactly this catalog:
-    only when every offers file was read back, so their entries' names stand for the offers."""
+    only when every offers file was read back, so their entries' names (and the feeds'
+    fingerprints: the offers' fed values) stand for the offers."""
     if parse_cache is None or entries is None or not parse_cache.enabled:
         return None
-    return parse_cache.name_of(orjson.dumps(["operation rules", entries, texts]))
+    feeds = [] if merge is None else sorted((n, f.fingerprint) for n, f in merge.feeds.items())
+    return parse_cache.name_of(orjson.dumps(["operation rules", entries, texts, feeds]))
 
 
 def _operation_rules(

@@ -12,6 +12,10 @@ secret): an entry that is corrupt,
 truncated, written by another machine or planted in the catalog is ignored, and the file is
 parsed as if there were no cache. A file with an error is never cached: its problems are found
 again, with their exact places.
+
+With sources (stock, prices from feeds) an entry keeps the offers as the files give them, never
+a fed value: the feeds change every hour, the files seldom. Each load merges the feeds into the
+offers read back, as a parse does; a fed value breaking a rule sends its file to a parse.
 """
 
 from __future__ import annotations
@@ -44,7 +48,10 @@ def tool_digest() -> bytes:
     from reconciler.catalog import schema
 
     digest = hashlib.blake2b(FORMAT, digest_size=32)
-    for source in sorted(Path(__file__).parent.glob("*.py")):
+    # the sources' code too: an entry of a fed catalog is merged with the feeds by it
+    code = Path(__file__).parent.glob("*.py")
+    fed = (_INSTALL / "sources").glob("*.py")
+    for source in sorted(code) + sorted(fed):
         with open(source, "rb") as code:  # noqa: PTH123
             digest.update(source.name.encode() + b"\0" + code.read())
     for name in schema.SCHEMA_NAMES:

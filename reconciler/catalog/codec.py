@@ -166,6 +166,10 @@ class ItemCodec(OfferCodec):
             self.sold.extend((item, channel, price, offer.stock, self._tail_index(offer)))
         return True
 
+    @property
+    def offer_count(self) -> int:
+        return len(self.sold) // _SOLD
+
     def dump_items(self) -> dict[str, Any]:
         return {"items": self.items, "sold": self.sold, "tables": self.dump()}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from reconciler import clock
@@ -201,9 +202,16 @@ class OfferResolver:
         return [name for name in named if name in self.channels]
 
     def resolve(
-        self, file: YamlFile, index: int, raw: Raw, channels: list[str]
+        self,
+        file: YamlFile,
+        index: int,
+        raw: Raw,
+        channels: list[str],
+        unfilled: list[tuple[Offer, bool]] | None = None,
     ) -> tuple[list[Offer], list[Problem]]:
-        """The offer on each of `channels`, and the problems of those resolved offers."""
+        """The offer on each of `channels`, and the problems of those resolved offers. With
+        sources, `unfilled` gets each offer as the files give it (before the feeds' values)
+        and whether it is inactive: what the parse cache keeps, the feeds changing hourly."""
         base = {**self.base, **self._normal(raw)}
         missing = [name for name in NEEDED if name not in base]
         if missing:
@@ -217,15 +225,20 @@ class OfferResolver:
             values = {**base, **self._normal(override)} if override else base
             if self.channels[channel].submission is Submission.JSON:
                 values = {**values, **_NEUTRAL}
-            unknown = _ALL_KNOWN
             if self.merge is not None:
-                values, unknown, lacking = self.merge.fill(channel, raw["sku"], values)
+                # one way to fill an offer, for a parse and a parse cache's replay alike
+                given = _offer(channel, raw, values, inactive_stock=False)
+                inactive = values["status"] == "inactive"
+                offer, lacking = self.filled(given, inactive)
                 absent.update(lacking)
+                if unfilled is not None:
+                    unfilled.append((given, inactive))
             elif "price" not in values or "stock" not in values:
                 absent.update(name for name in ("price", "stock") if name not in values)
+            else:
+                offer = _offer(channel, raw, values)
             if absent:
                 continue
-            offer = _offer(channel, raw, values, unknown)
             problems += self._check(file, index, raw, offer)
             offers.append(offer)
         if absent:
@@ -242,18 +255,44 @@ class OfferResolver:
         message = f"{names} not set: give it on the offer or in defaults of catalog.yaml"
         return file.problem(("offers", index), message)
 
+    def filled(self, given: Offer, inactive: bool) -> tuple[Offer, list[str]]:
+        """An offer as the files give it, with the feeds' values (Merge.fill), and the fields
+        the catalog owns but does not give. `given`'s price and stock are None where no file
+        gives them; an inactive offer's stock is 0 whoever owns it."""
+        price, stock, unknown, absent = self._fed(given, inactive)
+        offer = OpenOffer(  # an Offer, built faster (see unfrozen_twin)
+            given.channel, given.sku, given.gtin, price, stock, *_BETWEEN(given), unknown
+        )
+        offer.__class__ = Offer
+        return offer, absent  # type: ignore[return-value]
+
+    def fill_in_place(self, given: Offer, inactive: bool) -> list[str]:
+        """`filled`, into `given` itself: an offer just read back from the parse cache, which
+        nothing else holds (building 200,000 offers again was most of a warm fed load)."""
+        price, stock, unknown, absent = self._fed(given, inactive)
+        object.__setattr__(given, "__class__", OpenOffer)  # the same slots: see unfrozen_twin
+        given.price, given.stock, given.unknown = price, stock, unknown  # type: ignore[misc]
+        given.__class__ = Offer
+        return absent
+
+    def _fed(self, given: Offer, inactive: bool) -> tuple[Any, Any, frozenset[str], list[str]]:
+        """The price, stock and unknown fields of `given` once the feeds are merged."""
+        assert self.merge is not None
+        values: Raw = {}
+        if given.price is not None:
+            values["price"] = given.price
+        if given.stock is not None:
+            values["stock"] = given.stock
+        values, unknown, absent = self.merge.fill(given.channel, given.sku, values)
+        if inactive and "stock" in unknown:
+            unknown = unknown - {"stock"}
+        return values.get("price"), 0 if inactive else values.get("stock"), unknown, absent
+
     def _check(self, file: YamlFile, index: int, raw: Raw, offer: Offer) -> list[Problem]:
-        problems: list[Problem] = []
-        taxes = offer.eco_tax + offer.dea_tax
-        if offer.price is None:  # unmanaged, or fed by a source without a value for it
-            return problems
-        if offer.price < taxes:
-            message = f"price {offer.price} is below eco_tax + dea_tax ({taxes})"
-            problems.append(self._at(file, index, raw, offer.channel, "price", message))
-        if offer.striked_price is not None and offer.striked_price <= offer.price:
-            message = f"striked_price must be above price {offer.price} (got {offer.striked_price})"
-            problems.append(self._at(file, index, raw, offer.channel, "striked_price", message))
-        return problems
+        return [
+            self._at(file, index, raw, offer.channel, name, message)
+            for name, message in broken_rules(offer)
+        ]
 
     def _at(self, file: YamlFile, index: int, raw: Raw, channel: str, name: str, message: str):
         """A problem at the place that gave the field its value on that channel."""
@@ -264,8 +303,37 @@ class OfferResolver:
         return self.settings_file.problem(("defaults", name), message)
 
 
-def _offer(channel: str, raw: Raw, values: Raw, unknown: frozenset[str] = frozenset()) -> Offer:
-    inactive = values["status"] == "inactive"
+def broken_rules(offer: Offer) -> list[tuple[str, str]]:
+    """(field, message) of each price rule the offer breaks on its channel."""
+    if offer.price is None:  # unmanaged, or fed by a source without a value for it
+        return []
+    broken = []
+    taxes = offer.eco_tax + offer.dea_tax
+    if offer.price < taxes:
+        broken.append(("price", f"price {offer.price} is below eco_tax + dea_tax ({taxes})"))
+    if offer.striked_price is not None and offer.striked_price <= offer.price:
+        message = f"striked_price must be above price {offer.price} (got {offer.striked_price})"
+        broken.append(("striked_price", message))
+    return broken
+
+
+# An offer's fields between its stock and its unknown ones: what filling it leaves alone.
+_BETWEEN = attrgetter(
+    *("condition", "vat", "eco_tax", "dea_tax", "preparation_days", "delivery", "comment"),
+    *("striked_price", "price_alignment", "packaging", "discounts"),
+)
+
+
+def _offer(
+    channel: str,
+    raw: Raw,
+    values: Raw,
+    unknown: frozenset[str] = _ALL_KNOWN,
+    inactive_stock: bool = True,
+) -> Offer:
+    """The offer of `values`; an inactive one's stock 0 unless not `inactive_stock` (as the
+    files give it, before the feeds: Merge.fill must see whether a file gives a stock)."""
+    inactive = inactive_stock and values["status"] == "inactive"
     if inactive and "stock" in unknown:  # an inactive offer's stock is 0, whoever owns it
         unknown = unknown - {"stock"}
     offer = OpenOffer(  # an Offer, built faster (see unfrozen_twin)

@@ -187,19 +187,18 @@ class SkuRegister:
         ]
         return f"sku {sku!r} is declared twice: {'; '.join(places)}"
 
-    def declare_looks(self, skus: list[tuple[str, Location, Any]]) -> bool:
-        """Register how the skus of a whole file (read back from the parse cache, so they clash
-        with nothing inside it) look; False, registering nothing, when one looks like another
-        file's: parsing the file again then says where."""
+    def looks_of(self, skus: list[tuple[str, Location, Any]]) -> dict[str, tuple] | None:
+        """How the skus of a whole file (read back from the parse cache, so they clash with
+        nothing inside it) look, for the caller to add to `looks` once it keeps the file; None
+        when one looks like another file's: parsing the file again then says where."""
         looks = {  # the first of a sku wins, as with setdefault
             sku if sku.isascii() else _look(sku): (sku, place) for sku, place, _ in reversed(skus)
         }
         for look in looks.keys() & self.looks.keys():
             if self.looks[look][0] != looks[look][0]:
-                return False
+                return None
             del looks[look]  # the same sku, on other channels: its first place stays
-        self.looks.update(looks)
-        return True
+        return looks
 
     def _look_alike(self, sku: str, where: Location) -> str | None:
         """Two skus a person cannot tell apart are two offers on the marketplace: refused."""

@@ -25,7 +25,9 @@ class Merge:
     def __init__(self, ownership: Ownership, feeds: dict[str, Feed]):
         self.ownership = ownership
         self.feeds = feeds
-        self.not_listed: dict[str, list[str]] = {}  # source -> skus it must list (missing: error)
+        # source -> skus it must list (missing: error); a sku may come more than once (once
+        # per channel, and again when the parse cache gives up replaying a file): read as a set
+        self.not_listed: dict[str, list[str]] = {}
         self._owners: dict[str, tuple[tuple[str, str], ...]] = {}  # channel -> (field, owner)
 
     def fill(self, channel: str, sku: str, values: Raw) -> tuple[Raw, frozenset[str], list[str]]:
