@@ -117,6 +117,24 @@ def not_compared(tmp_path: Path, sandbox_factory) -> str:
     return catalog("plan", shop(tmp_path, market), env=env)
 
 
+def quota_slow(tmp_path: Path, sandbox_factory) -> str:
+    from reconciler.marketplace import connect
+    from reconciler.marketplace.governor import Limits
+
+    market = sandbox_factory()
+    small = Limits(quota_calls=1, quota_window=300)  # a window more than a 2-channel shop
+    env = {"OCTOPIA_CLIENT_ID": market.client_id, "OCTOPIA_CLIENT_SECRET": market.client_secret}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connect, "limits_from_env", lambda: small)
+        return catalog("plan", shop(tmp_path, market), env=env)
+
+
+def fields_refused(tmp_path: Path, sandbox_factory) -> str:
+    market = sandbox_factory(offers_fields="refuse")
+    env = {"OCTOPIA_CLIENT_ID": market.client_id, "OCTOPIA_CLIENT_SECRET": market.client_secret}
+    return catalog("plan", shop(tmp_path, market), env=env)
+
+
 def unusable(tmp_path: Path, sandbox_factory) -> str:
     from tests.replay import CAPTURES, replay
 
@@ -171,6 +189,8 @@ CASES: dict[str, Callable[..., str]] = {
     "the catalog changed": stale,
     "no terminal to confirm on": no_terminal,
     "not returned by the marketplace": not_compared,
+    "reading about N pages": quota_slow,
+    "the marketplace refused GET /offers with fields=": fields_refused,
     "unusable answer to GET /offers": unusable,
     "package store s3://": s3_refused,
     "bucket ... does not exist": s3_no_bucket,
