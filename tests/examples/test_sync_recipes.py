@@ -71,3 +71,33 @@ def test_the_gitlab_sync_is_scheduled_guarded_and_in_the_apply_resource_group():
     }
     assert job["resource_group"] in {f"catalog-{key}" for key in keys}
     assert job["stage"] in yaml.safe_load((CI / "gitlab-ci.yml").read_text())["stages"]
+
+
+STATE = (".catalog/cache", ".catalog/snapshots", ".catalog/journal.jsonl")
+
+
+def test_the_github_sync_keeps_the_state_under_the_actions_keys():
+    """Restored before the plan, saved after the apply whatever happened, under the prefix the
+    catalog action uses for the same catalog (catalog-state-<key>-), so both share one state."""
+    (job,) = yaml.safe_load(GITHUB.read_text(encoding="utf-8"))["jobs"].values()
+    steps = job["steps"]
+    uses = [step.get("uses", "") for step in steps]
+    restore = uses.index("actions/cache/restore@v4")
+    save = uses.index("actions/cache/save@v4")
+    runs = [i for i, step in enumerate(steps) if "catalog plan" in step.get("run", "")]
+    applies = [i for i, step in enumerate(steps) if "catalog apply" in step.get("run", "")]
+    assert restore < runs[0] and save > applies[0]
+    assert steps[save]["if"].startswith("always()")
+    assert steps[restore]["with"]["restore-keys"] == "catalog-state-${{ steps.key.outputs.key }}-"
+    for step in (steps[restore], steps[save]):
+        paths = step["with"]["path"].splitlines()
+        assert [f"${{{{ matrix.catalog }}}}/{p}" for p in STATE] == paths[:3]
+        assert "~/.cache/catalog-reconciler" in paths
+
+
+def test_the_gitlab_sync_shares_the_components_state_cache():
+    job = yaml.safe_load(GITLAB.read_text(encoding="utf-8"))["catalog-sync"]
+    catalog = job["variables"]["CATALOG_DIR"]
+    assert job["cache"]["key"] == f"catalog-state-{job['resource_group'].removeprefix('catalog-')}"
+    assert job["cache"]["paths"][:3] == [f"{catalog}/{p}" for p in STATE]
+    assert job["variables"]["XDG_CACHE_HOME"].startswith("$CI_PROJECT_DIR/")
