@@ -23,7 +23,7 @@ from reconciler.catalog.cache import SignedStore
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer, OperationKind
 from reconciler.clock import PARIS
 from reconciler.errors import Location, Problem
-from reconciler.operations.discounts import discount_for, instant
+from reconciler.operations.discounts import discounts_of, instant
 from reconciler.operations.history import (
     NotARepository,
     PriceHistory,
@@ -135,11 +135,13 @@ def check_omnibus(catalog: Catalog, now: datetime) -> OmnibusCheck:
     for operation in sales:
         if history.reaches() > instant(operation.start) - WINDOW:
             gaps.append(HistoryGap(operation, history.reaches(), history.shallow))
+        give = discounts_of(operation)  # worked out once per sale, not per offer
         for offer in index.select(operation).offers:
             checked += 1
-            finding = _check_offer(catalog, history, operation, offer, now)
-            if finding:
-                findings.append(finding)
+            reference = give(offer).reference_price or offer.price
+            lowest = lowest_price(catalog, history, offer, operation.start, now)
+            if reference > lowest.price:
+                findings.append(OmnibusFinding(operation, offer.sku, reference, lowest))
     return OmnibusCheck(findings=tuple(findings), checked=checked, gaps=tuple(gaps))
 
 
@@ -185,26 +187,13 @@ def lowest_price(
     origin = catalog.origins.get(offer.key)
     if origin is None:
         return lowest
-    for version, prices in _window(catalog, history, origin.file, instant(start)):
+    start = instant(start)
+    for version, prices in _window(catalog, history, origin.file, start):
         price = price_for(prices, offer.channel, offer.sku)
         if price is not None and price < lowest.price:
-            since = max(version.date, instant(start) - WINDOW)
+            since = max(version.date, start - WINDOW)
             lowest = PricePoint(price, since, f"commit {version.commit[:7]}")
     return lowest
-
-
-def _check_offer(
-    catalog: Catalog,
-    history: PriceHistory,
-    operation: CommercialOperation,
-    offer: Offer,
-    now: datetime,
-) -> OmnibusFinding | None:
-    reference = discount_for(operation, offer).reference_price or offer.price
-    lowest = lowest_price(catalog, history, offer, operation.start, now)
-    if reference <= lowest.price:
-        return None
-    return OmnibusFinding(operation, offer.sku, reference, lowest)
 
 
 def _window(
