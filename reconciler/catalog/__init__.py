@@ -24,6 +24,7 @@ from reconciler.catalog.codec import ItemCodec, decode_problem, encode_problem
 from reconciler.catalog.files import CatalogFiles, catalog_files
 from reconciler.catalog.load import YamlFile, load_yaml
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer, Submission
+from reconciler.catalog.prefill import Parse, fill_in_parallel
 from reconciler.catalog.schema import check_file
 from reconciler.errors import CatalogInvalid, Location, Problem
 
@@ -78,6 +79,8 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
     # With sources too: an entry keeps the offers as the files give them, and the feeds' values
     # are merged into them again on every load (see _Declared.replay).
     parse_cache = store if resolver is not None else None
+    if parse_cache is not None and resolver is not None:  # a cold cache: filled on every core
+        fill_in_parallel(list(files.offers), _parse_alone(resolver), parse_cache)
     for path in files.offers:
         if resolver is None or parse_cache is None:
             loaded = load_yaml(path, str(path))
@@ -196,6 +199,15 @@ def _checked(loaded: YamlFile, kind: str, problems: list[Problem]) -> list[tuple
         return []
     bad = check.bad_items
     return [(i, item) for i, item in enumerate(loaded.data[kind]) if i not in bad]  # type: ignore[index]
+
+
+def _parse_alone(resolver: resolve.OfferResolver) -> Parse:
+    """A file's cache entry worked out on its own (in another process: see prefill)."""
+
+    def parse(path: Path, content: bytes) -> dict[str, Any] | None:
+        return _Declared().parse(path, content, True, resolver, [])
+
+    return parse
 
 
 class _Declared:
