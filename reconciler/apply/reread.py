@@ -68,8 +68,7 @@ def _read_skus(
         offers = _read_batches(client, channel, skus, None)
     if offers is None:  # the filter was not applied: trust nothing of it
         return read_channel(client, channel, fields=fields)
-    json = channel.submission is Submission.JSON
-    return offers if fields is None else narrowed(offers, fields, json)
+    return narrowed(offers, fields, channel)
 
 
 def _read_batches(

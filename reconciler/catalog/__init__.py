@@ -79,15 +79,16 @@ def _check(files: CatalogFiles, problems: list[Problem]) -> Catalog | None:
     # With sources too: an entry keeps the offers as the files give them, and the feeds' values
     # are merged into them again on every load (see _Declared.replay).
     parse_cache = store if resolver is not None else None
+    read: dict[Path, tuple[bytes, str]] = {}
     if parse_cache is not None and resolver is not None:  # a cold cache: filled on every core
-        fill_in_parallel(list(files.offers), _parse_alone(resolver), parse_cache)
+        read = fill_in_parallel(list(files.offers), _parse_alone(resolver), parse_cache)
     for path in files.offers:
         if resolver is None or parse_cache is None:
             loaded = load_yaml(path, str(path))
             declared.add(loaded, _checked(loaded, "offers", problems), resolver, problems)
             declared.entries = None
             continue
-        declared.add_file(path, resolver, parse_cache, problems)
+        declared.add_file(path, resolver, parse_cache, problems, read.get(path))
     texts: list[tuple[str, str]] = []  # (name, text) of each operations file
     operations = _operations(files, problems, texts)
     if settings is None:
@@ -229,13 +230,19 @@ class _Declared:
         resolver: resolve.OfferResolver,
         parse_cache: ParseCache,
         problems: list[Problem],
+        read: tuple[bytes, str] | None = None,
     ) -> None:
-        """One offers file, from the parse cache when it holds this very content."""
-        try:
-            content = path.read_bytes()
-        except OSError:
-            content = None
-        name = parse_cache.name_of(content) if content is not None and parse_cache.enabled else ""
+        """One offers file, from the parse cache when it holds this very content; `read`: its
+        content and entry name, when already read (see prefill)."""
+        if read is not None:
+            content, name = read
+        else:
+            try:
+                content = path.read_bytes()
+            except OSError:
+                content = None
+            enabled = content is not None and parse_cache.enabled
+            name = parse_cache.name_of(content) if enabled else ""  # type: ignore[arg-type]
         entry = parse_cache.get(name) if name else None
         if entry is None or not self.replay(entry, str(path), resolver, problems):
             entry = self.parse(path, content, bool(name), resolver, problems)

@@ -30,32 +30,34 @@ Parse = Callable[[Path, bytes], "dict[str, Any] | None"]  # a file's entry, None
 _job: tuple[list[tuple[Path, bytes, str]], Parse, ParseCache] | None = None  # for the children
 
 
-def fill_in_parallel(paths: list[Path], parse: Parse, cache: ParseCache) -> None:
-    """Parse the files `cache` has no entry for in parallel, writing their entries."""
-    workers = _workers()
-    if workers < 2 or not cache.enabled or cache.folder is None:
-        return
-    todo = []
+def fill_in_parallel(
+    paths: list[Path], parse: Parse, cache: ParseCache
+) -> dict[Path, tuple[bytes, str]]:
+    """Parse the files `cache` has no entry for in parallel, writing their entries. Returns
+    each file read on the way with its entry's name, so the load does not read it again."""
+    if _workers() < 2 or not cache.enabled or cache.folder is None:
+        return {}
+    read: dict[Path, tuple[bytes, str]] = {}
     for path in paths:
         try:
             content = path.read_bytes()
         except OSError:
             continue  # the load says so, located
-        name = cache.name_of(content)
-        if not (cache.folder / name).exists():
-            todo.append((path, content, name))
+        read[path] = (content, cache.name_of(content))
+    todo = [(p, c, n) for p, (c, n) in read.items() if not (cache.folder / n).exists()]
     if len(todo) < 2 or sum(len(content) for _, content, _ in todo) < MIN_BYTES:
-        return
+        return read
     global _job
     _job = (todo, parse, cache)
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(workers, len(todo)), mp_context=context) as pool:
+        with ProcessPoolExecutor(min(_workers(), len(todo)), mp_context=context) as pool:
             list(pool.map(_fill, range(len(todo))))
     except (OSError, RuntimeError):
-        return  # no process to be had: the load parses them itself
+        pass  # no process to be had: the load parses them itself
     finally:
         _job = None
+    return read
 
 
 def _workers() -> int:

@@ -55,8 +55,7 @@ def read_channel(
         if not refuses_fields(client, err, nodes, say):
             raise
         offers = _read_pages(client, channel, progress, params, None)
-    json = channel.submission is Submission.JSON
-    return offers if fields is None else narrowed(offers, fields, json)
+    return narrowed(offers, fields, channel)
 
 
 def fields_param(client: MarketplaceClient, fields: frozenset[str] | None) -> str | None:
@@ -89,12 +88,15 @@ def refuses_fields(
 
 
 def narrowed(
-    offers: dict[str, Offer], fields: frozenset[str], json: bool = False
+    offers: dict[str, Offer], fields: frozenset[str] | None, channel: SalesChannel
 ) -> dict[str, Offer]:
-    """The offers as a read asking `fields` states them: a node the marketplace sent although
-    not asked (it ignored `fields=`, or refused it) is left unknown, so what a plan sees never
-    depends on how the marketplace trimmed (an unasked comment on a json channel: "", as
-    `offer_from_wire` reads it)."""
+    """The offers as a read asking `fields` (None: every node) states them: a node the
+    marketplace sent although not asked (it ignored `fields=`, or refused it) is left unknown,
+    so what a plan sees never depends on how the marketplace trimmed (an unasked comment on a
+    json channel: "", as `offer_from_wire` reads it)."""
+    if fields is None:
+        return offers
+    json = channel.submission is Submission.JSON
     dropped = _EVERY_FIELD - wire.fields_of(wire.offer_nodes(fields))
     for sku, offer in offers.items():
         extra = dropped - offer.unknown

@@ -31,7 +31,7 @@ from typing import Any
 
 from reconciler import collector
 from reconciler.catalog.cache import OfferCodec, SignedStore
-from reconciler.catalog.model import Offer, SalesChannel, Submission
+from reconciler.catalog.model import Offer, SalesChannel
 from reconciler.clock import now as clock_now
 from reconciler.marketplace import wire
 from reconciler.marketplace.client import MarketplaceClient
@@ -128,8 +128,7 @@ class Snapshots:
             offers = {o.sku: o for o in decode(entry["rows"])}
         except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
             return Unusable("snapshot unreadable")
-        json = channel.submission is Submission.JSON
-        return taken, offers if fields is None else narrowed(offers, fields, json)
+        return taken, narrowed(offers, fields, channel)
 
     def save(
         self,
