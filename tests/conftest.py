@@ -42,6 +42,32 @@ def _full_reads(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def own_cache_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tool's cache signed with a key of this test's own (not the machine's), made anew."""
+    from reconciler.catalog import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    cache._signing_key.cache_clear()
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The offers files actually parsed by a catalog load (not read back from the cache)."""
+    from reconciler.catalog import load
+
+    names: list[str] = []
+    real = load.load_yaml
+
+    def counting(path: Path, name: str, *raw: bytes) -> load.YamlFile:
+        if path.parent.name == "offers":
+            names.append(path.name)
+        return real(path, name, *raw)
+
+    monkeypatch.setattr("reconciler.catalog.load_yaml", counting)
+    return names
+
+
+@pytest.fixture
 def sandbox(_sandbox_server: SandboxHandle) -> SandboxHandle:
     _sandbox_server.reset()
     return _sandbox_server

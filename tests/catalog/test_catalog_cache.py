@@ -34,12 +34,7 @@ EXTRA = """offers:
 """
 
 
-@pytest.fixture(autouse=True)
-def _own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reconciler.catalog import cache
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    cache._signing_key.cache_clear()
+pytestmark = pytest.mark.usefixtures("own_cache_key")
 
 
 @pytest.fixture
@@ -48,21 +43,6 @@ def demo(tmp_path: Path) -> Path:
     shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns(".catalog"))
     (root / "offers" / "pantry.yaml").write_text(EXTRA, encoding="utf-8")
     return root
-
-
-@pytest.fixture
-def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The offers files actually parsed (not read back from the cache)."""
-    names: list[str] = []
-    real = load_module.load_yaml
-
-    def counting(path: Path, name: str, *raw: bytes) -> load_module.YamlFile:
-        if path.parent.name == "offers":
-            names.append(path.name)
-        return real(path, name, *raw)
-
-    monkeypatch.setattr("reconciler.catalog.load_yaml", counting)
-    return names
 
 
 def _entries(root: Path) -> list[Path]:

@@ -8,7 +8,6 @@ import time
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,7 +15,6 @@ import pytest
 from reconciler import clock
 from reconciler.apply.report import Progress
 from reconciler.apply.session import ApplyRequest, ApplySession
-from reconciler.catalog import cache as cache_module
 from reconciler.marketplace import snapshot
 from reconciler.marketplace.live import read_live_offers
 from reconciler.plan.build import build_plan, plan_against_marketplace
@@ -31,9 +29,7 @@ XML_NODES = JSON_NODES | {"comment", "comments", "strikedPrice", "priceAlignment
 
 
 @pytest.fixture(autouse=True)
-def _own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    cache_module._signing_key.cache_clear()
+def _own_key(own_cache_key: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(snapshot, "CLOCK_MARGIN", timedelta(0))
 
 

@@ -23,9 +23,7 @@ from tests.offers import DEMO_CHANNELS, catalog, offer
 
 
 @pytest.fixture(autouse=True)
-def _own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    cache_module._signing_key.cache_clear()
+def _own_key(own_cache_key: None, monkeypatch: pytest.MonkeyPatch) -> None:
     # The sandbox runs on this machine's clock: no margin, so a read asks only for what the
     # test changed (the default margin would list every offer seeded a moment ago).
     monkeypatch.setattr(snapshot, "CLOCK_MARGIN", timedelta(0))

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reconciler.catalog import cache as cache_module
 from reconciler.cli.main import cli
 from reconciler.operations import history as history_module
 from reconciler.operations.omnibus import check_omnibus
@@ -21,10 +20,7 @@ from .test_omnibus import NOW, Repo, sale_catalog
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "operations"
 
 
-@pytest.fixture(autouse=True)
-def _own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    cache_module._signing_key.cache_clear()
+pytestmark = pytest.mark.usefixtures("own_cache_key")
 
 
 def _shop_with_a_pulled_price(repo: Repo) -> None:

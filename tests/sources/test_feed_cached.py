@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from reconciler.catalog import check_catalog
-from reconciler.catalog import load as load_module
 from reconciler.catalog.cache import ParseCache
 from reconciler.state import StateFolder
 
@@ -55,28 +54,9 @@ STOCK = "sku;qty\nSKU-0;10\nSKU-1;40\nSKU-2;0\nSKU-3;4\nSKU-4;6\nGONE-1;1\n"
 
 
 @pytest.fixture(autouse=True)
-def _own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reconciler.catalog import cache
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+def _own_key(own_cache_key: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CATALOG_NO_CACHE", raising=False)
     monkeypatch.delenv("CATALOG_NOW", raising=False)
-    cache._signing_key.cache_clear()
-
-
-@pytest.fixture
-def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The offers files actually parsed (not read back from the cache)."""
-    names: list[str] = []
-    real = load_module.load_yaml
-
-    def counting(path: Path, name: str, *raw: bytes) -> load_module.YamlFile:
-        if path.parent.name == "offers":
-            names.append(path.name)
-        return real(path, name, *raw)
-
-    monkeypatch.setattr("reconciler.catalog.load_yaml", counting)
-    return names
 
 
 def write_catalog(
