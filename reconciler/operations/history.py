@@ -6,8 +6,8 @@ the offers on sale only, an offer once whatever the number of versions holding i
 (reconciler.operations.old_versions). A blob never changes, so the prices of a version are kept
 by blob id in the catalog's cache (`.catalog/cache/`, signed: see reconciler.catalog.cache),
 with the skus they were read for, and a blob is read once, ever, for those offers; the walk of
-a file's history is kept by HEAD's commit, so an hourly run on an unchanged HEAD asks git for
-nothing but HEAD.
+a file's history is kept by HEAD's commit (and where a shallow clone is cut), so an hourly run
+on an unchanged HEAD asks git for nothing but HEAD.
 
 The history may not reach far enough back (a shallow clone, a young repository): `reaches`
 says from when it is complete, so the Omnibus check says what it could not see.
@@ -54,11 +54,14 @@ class PriceHistory:
 
     def __init__(self, folder: str | Path, store: SignedStore | None = None):
         try:
-            top, head, shallow = _git(Path(folder), *_HEAD).split()
+            top, head, shallow, cut = _git(Path(folder), *_HEAD).splitlines()
         except NotARepository:
             _git(Path(folder), "rev-parse", "--show-toplevel")  # not a repository: raises
             raise NotARepository("no commit yet", no_commit=True) from None
         self.top, self.head, self.shallow = Path(top), head, shallow == "true"
+        # What the walks are kept by: HEAD, and where a shallow clone is cut (a deepened clone
+        # has the same HEAD and more history: what was kept of the shallow one is not used).
+        self.state = head if not self.shallow else f"{head} {_cut_digest(Path(folder) / cut)}"
         self.store = store or SignedStore(None, None)
         self._versions: dict[Path, tuple[Version, ...]] = {}
         # prices by blob id (or commit:path), with the skus they were read for (None: all)
@@ -77,7 +80,7 @@ class PriceHistory:
         In a shallow clone that is where the clone was cut; in a full one, the first commit.
         """
         if self._reaches is None:
-            name = _entry_name("roots", self.head)
+            name = _entry_name("roots", self.state)
             dates = self.store.get(name)
             if not isinstance(dates, list) or not all(isinstance(d, str) for d in dates):
                 out = _git(self.top, "log", "--max-parents=0", "--format=%cI", "HEAD")
@@ -149,7 +152,7 @@ class PriceHistory:
             relative = file.relative_to(self.top.resolve())
         except ValueError:
             return ()
-        name = _entry_name("log", f"{self.head} {relative.as_posix()}")
+        name = _entry_name("log", f"{self.state} {relative.as_posix()}")
         kept = self.store.get(name)
         if isinstance(kept, list):
             with contextlib.suppress(ValueError, TypeError):
@@ -192,7 +195,15 @@ class PriceHistory:
         return texts
 
 
-_HEAD = ("rev-parse", "--show-toplevel", "HEAD", "--is-shallow-repository")
+_HEAD = ("rev-parse", "--show-toplevel", "HEAD", "--is-shallow-repository", "--git-path", "shallow")
+
+
+def _cut_digest(shallow: Path) -> str:
+    """A digest of a shallow clone's cut (the commits it stops at): it moves when deepened."""
+    try:
+        return hashlib.blake2b(shallow.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return "unreadable"
 
 
 def blob_id(content: bytes) -> str:

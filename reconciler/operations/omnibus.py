@@ -9,7 +9,9 @@ no git program, a repository younger than the window), it says that, and how to 
 Cheap by construction: only the offers a running or coming sale selects are looked up, and an
 old version is read for those only; a committed version whose blob is the working file itself
 is not read (its prices are the current ones, already counted); prices are kept per blob id
-(reconciler.operations.history).
+(reconciler.operations.history); the result itself is kept for the next run while the
+catalog, the feeds, HEAD, the running sales and the tool are the same
+(reconciler.operations.kept).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from reconciler.catalog.cache import SignedStore
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer, OperationKind
 from reconciler.clock import PARIS
 from reconciler.errors import Location, Problem
+from reconciler.operations import kept
 from reconciler.operations.discounts import discounts_of, instant
 from reconciler.operations.history import (
     NotARepository,
@@ -117,7 +120,8 @@ def omnibus_problems(catalog: Catalog, now: datetime, strict: bool = False) -> l
 
 
 def check_omnibus(catalog: Catalog, now: datetime) -> OmnibusCheck:
-    """Check every sales operation not yet ended at `now` against the offers' price history."""
+    """Check every sales operation not yet ended at `now` against the offers' price history
+    (the result kept by the last run with the same inputs, if any)."""
     sales = [
         op
         for op in catalog.operations
@@ -129,6 +133,26 @@ def check_omnibus(catalog: Catalog, now: datetime) -> OmnibusCheck:
         history = PriceHistory(catalog.root, SignedStore.of(catalog.root))
     except NotARepository as err:
         return _skipped(catalog, err)
+    name = kept.entry_name(catalog, history, sales)
+    found = kept.decode(history.store.get(name), catalog, now) if name else None
+    if found is not None:
+        return OmnibusCheck(
+            findings=tuple(
+                OmnibusFinding(op, sku, reference, PricePoint(price, since, source))
+                for op, sku, reference, price, since, source in found["findings"]
+            ),
+            checked=found["checked"],
+            gaps=tuple(HistoryGap(*gap) for gap in found["gaps"]),
+        )
+    check = _check(catalog, now, history, sales)
+    if name:
+        history.store.put(name, kept.encode(check, catalog))
+    return check
+
+
+def _check(
+    catalog: Catalog, now: datetime, history: PriceHistory, sales: list[CommercialOperation]
+) -> OmnibusCheck:
     findings, checked, gaps = [], 0, []
     index = OfferIndex(catalog)
     _want_on_sale(catalog, history, index, sales)
