@@ -67,11 +67,13 @@ def build(root: Path, offers: int, commits: int) -> tuple[Path, Path]:
 def measure(folder: Path) -> dict[str, float]:
     from reconciler import clock
     from reconciler.catalog import check_catalog
+    from reconciler.operations.early import read_ahead
     from reconciler.operations.omnibus import check_omnibus
 
     start = time.perf_counter()
-    catalog, _ = check_catalog(folder)
-    check = check_omnibus(catalog, clock.now())
+    with read_ahead(folder, clock.now()) as ahead:  # as `catalog validate` does
+        catalog, _ = check_catalog(folder)
+        check = check_omnibus(catalog, clock.now(), ahead)
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "checked": check.checked, "findings": len(check.findings)}
 

@@ -69,6 +69,7 @@ class PriceHistory:
         self._reader = VersionReader()
         self._reaches: datetime | None = None
         self._working: dict[Path, str] = {}
+        self._texts: dict[str, str] = {}  # versions fetched ahead (see `fetch`), by blob id
         # the versions in a sale's window with their prices, by (file, start): see omnibus
         self.windows: dict[tuple[str, datetime], list[tuple[Version, Prices]]] = {}
         # the skus on sale by offers file (as origins name it): what old versions are read for
@@ -126,8 +127,42 @@ class PriceHistory:
                     if version.blob:
                         kept = {k: str(p) for k, p in found.items()}
                         read_for = None if skus is None else sorted(skus)
-                        self.store.put(_entry_name("prices", version.blob), [read_for, kept])
+                        self.store.put(_price_entry(version.blob), [read_for, kept])
         return [self._prices[v.blob or f"{v.commit}:{v.path}"][1] for v in versions]
+
+    def fetch(self, versions: list[Version]) -> list[str]:
+        """Read ahead the texts of those of `versions` (with a blob id) that no entry of the
+        cache holds, in one git process, and prepare them for the reader; returns them."""
+        todo = {}
+        for version in versions:
+            key = version.blob
+            if (
+                len(key) == 40
+                and key not in self._texts
+                and self.store.get(_price_entry(key)) is None
+            ):
+                todo.setdefault(key, version)
+        texts = self._read(list(todo.values())) if todo else []
+        for key, text in zip(todo, texts, strict=True):
+            self._texts[key] = text
+            self._reader.prepare(text)
+        return texts
+
+    def read_items_ahead(self, skus: frozenset[str], words: frozenset[str]) -> None:
+        """Read the prices of the items of the versions fetched that are likely wanted."""
+        with collector.paused():
+            self._reader.read_items_ahead(skus, words)
+
+    def adopt(self, found: dict[str, tuple[frozenset[str] | None, Prices]]) -> None:
+        """Prices of blobs read by another process with this module (see
+        reconciler.operations.early): as if read here."""
+        for blob, (read_for, prices) in found.items():
+            if len(blob) == 40 and not self._covers(blob, read_for):
+                self._prices[blob] = (read_for, prices)
+
+    def known(self, blobs: list[str]) -> dict[str, tuple[frozenset[str] | None, Prices]]:
+        """The prices of `blobs` read (or taken from the cache) by this history."""
+        return {blob: self._prices[blob] for blob in blobs if blob in self._prices}
 
     def _covers(self, key: str, skus: frozenset[str] | None) -> bool:
         known = self._prices.get(key)
@@ -136,7 +171,7 @@ class PriceHistory:
     def _stored(self, blob: str, skus: frozenset[str] | None) -> bool:
         """Prices of a blob from the cache, if read for these skus: texts, made Decimal only
         when looked up. An entry that is not as written here is not used."""
-        kept = self.store.get(_entry_name("prices", blob)) if len(blob) == 40 else None
+        kept = self.store.get(_price_entry(blob)) if len(blob) == 40 else None
         if not (isinstance(kept, list) and len(kept) == 2 and isinstance(kept[1], dict)):
             return False
         read_for, found = kept
@@ -179,6 +214,8 @@ class PriceHistory:
         return tuple(versions)
 
     def _read(self, versions: list[Version]) -> list[str]:
+        if all(v.blob in self._texts for v in versions):
+            return [self._texts[v.blob] for v in versions]
         wanted = "".join(f"{v.blob or f'{v.commit}:{v.path}'}\n" for v in versions).encode()
         out = _run(self.top, ["git", "cat-file", "--batch"], wanted)
         texts, at = [], 0
@@ -209,6 +246,10 @@ def _cut_digest(shallow: Path) -> str:
 def blob_id(content: bytes) -> str:
     """The id git gives a file of this content (so a working file is matched to its commits)."""
     return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
+
+
+def _price_entry(blob: str) -> str:
+    return _entry_name("prices", blob)
 
 
 def _entry_name(kind: str, key: str) -> str:

@@ -99,23 +99,44 @@ class VersionReader:
         # read yet, or not plain)
         self._items: dict[str, tuple[str | None, Prices | None]] = {}
         self._frames: dict[str, bool] = {}  # a version less its items -> libyaml parses it
+        self._cuts: dict[str, list[str] | None] = {}  # prepared versions: their items, if cut
+
+    def prepare(self, text: str) -> None:
+        """Cut a version and learn its new items ahead of `read` (before the skus are known)."""
+        if text not in self._cuts:
+            cut = _cut(text)
+            self._cuts[text] = cut[1] if cut is not None and self._parses(*cut) else None
 
     def read(self, text: str, skus: frozenset[str] | None = None) -> Prices:
         """The prices of `text`, only those of `skus` when given (exactly what `prices_in`
         finds for them)."""
-        cut = _cut(text)
-        if cut is None or not self._parses(*cut):
+        self.prepare(text)
+        items = self._cuts.pop(text)
+        if items is None:
             found = prices_in(text)
             return found if skus is None else {k: p for k, p in found.items() if k[1] in skus}
         prices: Prices = {}
         memo = self._items
-        for item in cut[1]:
+        # An item's prices are all of its one sku (the sku known before it is read is the one
+        # read): an item of a known sku not asked for is passed over whole.
+        for item in items:
             sku, found = memo[item]
-            if found is None and (skus is None or sku is None or sku in skus):
+            if skus is not None and sku is not None and sku not in skus:
+                continue
+            if found is None:
                 sku, found = memo[item] = _item_prices(item)
-            if found:
-                prices.update(p for p in found.items() if skus is None or p[0][1] in skus)
+            if found and (skus is None or sku in skus):
+                prices.update(found)
         return prices
+
+    def read_items_ahead(self, skus: frozenset[str], words: frozenset[str]) -> None:
+        """Read ahead the prices of the items seen so far that are likely wanted: of one of
+        `skus`, or whose text holds one of `words` (tags). A guess: what it misses is read when
+        asked for, what it reads needlessly costs time only (an item reads the same whenever)."""
+        memo = self._items
+        for item, (sku, found) in list(memo.items()):
+            if found is None and (sku is None or sku in skus or any(w in item for w in words)):
+                memo[item] = _item_prices(item)
 
     def _parses(self, frame: str, items: list[str]) -> bool:
         """Whether the whole version parses: its frame, and each item under `offers:`.

@@ -201,8 +201,8 @@ def test_a_tampered_entry_is_not_used(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_a_deepened_shallow_clone_is_walked_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    origin = Repo(tmp_path / "origin") if (tmp_path / "origin").mkdir() is None else None
-    assert origin is not None
+    (tmp_path / "origin").mkdir()
+    origin = Repo(tmp_path / "origin")
     shop(origin)
     clone = tmp_path / "clone"
     url = f"file://{origin.folder}"
