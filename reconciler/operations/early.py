@@ -24,15 +24,15 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+import orjson
+
 from reconciler import clock
 from reconciler.catalog.cache import SignedStore
 from reconciler.catalog.files import catalog_files
 from reconciler.catalog.load import load_yaml
 from reconciler.operations.discounts import instant
-from reconciler.operations.history import PriceHistory, Prices, Version
+from reconciler.operations.history import PriceHistory, Version
 from reconciler.operations.omnibus import in_window
-
-Found = dict[str, tuple[frozenset[str] | None, Prices]]  # prices read, by blob id
 
 
 class ReadAhead:
@@ -41,20 +41,21 @@ class ReadAhead:
     def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection):
         self.process = process
         self.conn = conn
+        self.asked = False
 
-    def prices(self, wanted: dict[Path, frozenset[str]]) -> Found:
-        """The prices of the skus `wanted` in each offers file, in the versions read ahead
-        ({} when the early process could not give them)."""
+    def prices(self, wanted: dict[Path, frozenset[str]]) -> object:
+        """The prices of the skus `wanted` in each offers file, in the versions read ahead,
+        as PriceHistory.known gives them ({} when the early process could not give them)."""
+        self.asked = True
         try:
-            self.conn.send({str(path): sorted(skus) for path, skus in wanted.items()})
-            found = self.conn.recv()
+            self.conn.send_bytes(orjson.dumps({str(p): sorted(s) for p, s in wanted.items()}))
+            return orjson.loads(self.conn.recv_bytes())
         except (OSError, EOFError, ValueError):
             return {}
-        return found if isinstance(found, dict) else {}
 
     def close(self) -> None:
         self.conn.close()  # waiting for the skus, it ends at once
-        self.process.join(0.05)
+        self.process.join(2 if self.asked else 0.05)  # asked: it is writing the cache
         if self.process.is_alive():  # still reading what nobody will ask for
             self.process.terminate()
             self.process.join()
@@ -96,16 +97,21 @@ def _early(root: Path, now: datetime, conn: Connection, parents: Connection) -> 
         windows = _windows(history, files.offers, [start for start, _, _ in sales])
         for versions in windows.values():
             history.fetch(versions)
-        skus = frozenset(s for _, named, _ in sales for s in named)
-        history.read_items_ahead(skus, frozenset(t for _, _, tags in sales for t in tags))
-        wanted = conn.recv()
-        found: Found = {}
+        named = frozenset(s for _, skus, _ in sales for s in skus)
+        guess = history.read_items_ahead(named, frozenset(t for _, _, tags in sales for t in tags))
+        history.keep_later()
+        for versions in windows.values():  # a read for more skus serves any fewer
+            history.prices(versions, guess)
+        wanted = orjson.loads(conn.recv_bytes())
+        found: dict[str, list[object]] = {}
         for path, versions in windows.items():
             skus = wanted.get(str(path))
             if skus is not None:
-                history.prices(versions, frozenset(skus))
+                if not guess.issuperset(skus):  # the guess missed some: read for them
+                    history.prices(versions, frozenset(skus))
                 found.update(history.known([v.blob for v in versions]))
-        conn.send(found)
+        conn.send_bytes(orjson.dumps(found))
+        history.keep_now()
     except Exception:  # noqa: BLE001 - whatever it is, the check reads what it needs itself
         pass
 

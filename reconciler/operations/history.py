@@ -70,6 +70,8 @@ class PriceHistory:
         self._reaches: datetime | None = None
         self._working: dict[Path, str] = {}
         self._texts: dict[str, str] = {}  # versions fetched ahead (see `fetch`), by blob id
+        # entries to write to the cache later (see `keep_later`); None: written at once
+        self._later: list[tuple[str, object]] | None = None
         # the versions in a sale's window with their prices, by (file, start): see omnibus
         self.windows: dict[tuple[str, datetime], list[tuple[Version, Prices]]] = {}
         # the skus on sale by offers file (as origins name it): what old versions are read for
@@ -127,7 +129,7 @@ class PriceHistory:
                     if version.blob:
                         kept = {k: str(p) for k, p in found.items()}
                         read_for = None if skus is None else sorted(skus)
-                        self.store.put(_price_entry(version.blob), [read_for, kept])
+                        self._keep(_price_entry(version.blob), [read_for, kept])
         return [self._prices[v.blob or f"{v.commit}:{v.path}"][1] for v in versions]
 
     def fetch(self, versions: list[Version]) -> list[str]:
@@ -148,21 +150,46 @@ class PriceHistory:
             self._reader.prepare(text)
         return texts
 
-    def read_items_ahead(self, skus: frozenset[str], words: frozenset[str]) -> None:
-        """Read the prices of the items of the versions fetched that are likely wanted."""
+    def read_items_ahead(self, skus: frozenset[str], words: frozenset[str]) -> frozenset[str]:
+        """Read the prices of the items of the versions fetched that are likely wanted (see
+        VersionReader.read_items_ahead); returns the skus guessed."""
         with collector.paused():
-            self._reader.read_items_ahead(skus, words)
+            return self._reader.read_items_ahead(skus, words)
 
-    def adopt(self, found: dict[str, tuple[frozenset[str] | None, Prices]]) -> None:
-        """Prices of blobs read by another process with this module (see
-        reconciler.operations.early): as if read here."""
-        for blob, (read_for, prices) in found.items():
-            if len(blob) == 40 and not self._covers(blob, read_for):
-                self._prices[blob] = (read_for, prices)
+    def known(self, blobs: list[str]) -> dict[str, list[object]]:
+        """The prices of `blobs` read (or taken from the cache) by this history, as the cache
+        keeps them: [skus read for (None: all), {"channel\x1fsku": price text}]."""
+        found: dict[str, list[object]] = {}
+        for blob in blobs:
+            if blob in self._prices:
+                read_for, prices = self._prices[blob]
+                skus = None if read_for is None else sorted(read_for)
+                found[blob] = [skus, {k: str(p) for k, p in prices.items()}]
+        return found
 
-    def known(self, blobs: list[str]) -> dict[str, tuple[frozenset[str] | None, Prices]]:
-        """The prices of `blobs` read (or taken from the cache) by this history."""
-        return {blob: self._prices[blob] for blob in blobs if blob in self._prices}
+    def adopt(self, found: object) -> None:
+        """Prices of blobs read by another process with this module (`known` there; see
+        reconciler.operations.early): as if read here. Anything not as `known` gives it is
+        left out (then read here)."""
+        for blob, entry in found.items() if isinstance(found, dict) else ():
+            if isinstance(blob, str) and len(blob) == 40 and not self._covers(blob, None):
+                self._take(blob, entry)
+
+    def keep_later(self) -> None:
+        """Hold the cache's new entries until `keep_now` (what another process waits for is
+        handed over first)."""
+        self._later = []
+
+    def keep_now(self) -> None:
+        for name, entry in self._later or ():
+            self.store.put(name, entry)
+        self._later = None
+
+    def _keep(self, name: str, entry: object) -> None:
+        if self._later is None:
+            self.store.put(name, entry)
+        else:
+            self._later.append((name, entry))
 
     def _covers(self, key: str, skus: frozenset[str] | None) -> bool:
         known = self._prices.get(key)
@@ -172,6 +199,10 @@ class PriceHistory:
         """Prices of a blob from the cache, if read for these skus: texts, made Decimal only
         when looked up. An entry that is not as written here is not used."""
         kept = self.store.get(_price_entry(blob)) if len(blob) == 40 else None
+        return self._take(blob, kept) and self._covers(blob, skus)
+
+    def _take(self, blob: str, kept: object) -> bool:
+        """Take the prices of a blob as the cache keeps them, if they are as written here."""
         if not (isinstance(kept, list) and len(kept) == 2 and isinstance(kept[1], dict)):
             return False
         read_for, found = kept
@@ -180,7 +211,7 @@ class PriceHistory:
                 return False
             read_for = frozenset(read_for)
         self._prices[blob] = (read_for, found)
-        return self._covers(blob, skus)
+        return True
 
     def _log(self, file: Path) -> tuple[Version, ...]:
         try:

@@ -112,6 +112,28 @@ def test_a_wrong_guess_is_made_up_for(
     assert read_here  # what it missed was read here
 
 
+def test_skus_the_guess_missed_are_read_by_the_early_process_once_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_here: list[str]
+) -> None:
+    repo = Repo(tmp_path)
+    shop(repo)
+    commit_more(repo)
+    real = early._sales
+
+    def named_otherwise(paths: list[Path], now: datetime) -> list:
+        # the right windows, but a sku and a tag no offer has: the skus guessed are wrong
+        return [(start, ["NO-SUCH-SKU"], ["no-such-tag"]) for start, _, _ in real(paths, now)]
+
+    monkeypatch.setattr(early, "_sales", named_otherwise)
+    monkeypatch.setenv("CATALOG_NO_CACHE", "1")
+    with early.read_ahead(repo.folder, NOW) as ahead:
+        catalog, _ = check_catalog(repo.folder)
+        assert catalog is not None
+        check = check_omnibus(catalog, NOW, ahead)
+    assert read_here == []  # read over there, for the skus asked
+    assert check == check_omnibus(catalog, NOW) and len(lowest(check)) == 3
+
+
 def test_an_early_process_that_fails_is_made_up_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_here: list[str]
 ) -> None:
