@@ -103,14 +103,14 @@ def _early(root: Path, now: datetime, conn: Connection, parents: Connection) -> 
         for versions in windows.values():  # a read for more skus serves any fewer
             history.prices(versions, guess)
         wanted = orjson.loads(conn.recv_bytes())
-        found: dict[str, list[object]] = {}
+        blobs: list[str] = []
         for path, versions in windows.items():
             skus = wanted.get(str(path))
             if skus is not None:
                 if not guess.issuperset(skus):  # the guess missed some: read for them
                     history.prices(versions, frozenset(skus))
-                found.update(history.known([v.blob for v in versions]))
-        conn.send_bytes(orjson.dumps(found))
+                blobs += [v.blob for v in versions]
+        conn.send_bytes(orjson.dumps(history.known(blobs)))
         history.keep_now()
     except Exception:  # noqa: BLE001 - whatever it is, the check reads what it needs itself
         pass

@@ -156,24 +156,41 @@ class PriceHistory:
         with collector.paused():
             return self._reader.read_items_ahead(skus, words)
 
-    def known(self, blobs: list[str]) -> dict[str, list[object]]:
-        """The prices of `blobs` read (or taken from the cache) by this history, as the cache
-        keeps them: [skus read for (None: all), {"channel\x1fsku": price text}]."""
+    def known(self, blobs: list[str]) -> dict[str, object]:
+        """The prices of `blobs` read (or taken from the cache) by this history, as plain data:
+        {"for": [skus read for, ...], "blobs": {blob: [its place in "for" (-1: every sku),
+        {"channel\x1fsku": price text}]}} (the skus of a read are written once for all
+        the versions read with them)."""
+        places: dict[frozenset[str], int] = {}
         found: dict[str, list[object]] = {}
         for blob in blobs:
             if blob in self._prices:
                 read_for, prices = self._prices[blob]
-                skus = None if read_for is None else sorted(read_for)
-                found[blob] = [skus, {k: str(p) for k, p in prices.items()}]
-        return found
+                place = -1 if read_for is None else places.setdefault(read_for, len(places))
+                found[blob] = [place, {k: str(p) for k, p in prices.items()}]
+        return {"for": [sorted(skus) for skus in places], "blobs": found}
 
-    def adopt(self, found: object) -> None:
+    def adopt(self, known: object) -> None:
         """Prices of blobs read by another process with this module (`known` there; see
         reconciler.operations.early): as if read here. Anything not as `known` gives it is
         left out (then read here)."""
-        for blob, entry in found.items() if isinstance(found, dict) else ():
-            if isinstance(blob, str) and len(blob) == 40 and not self._covers(blob, None):
-                self._take(blob, entry)
+        if not isinstance(known, dict):
+            return
+        sets, found = known.get("for"), known.get("blobs")
+        if not isinstance(sets, list) or not isinstance(found, dict):
+            return
+        read_for = [
+            frozenset(skus) if isinstance(skus, list) and set(map(type, skus)) <= {str} else None
+            for skus in sets
+        ]
+        for blob, entry in found.items():
+            if not (isinstance(entry, list) and len(entry) == 2 and type(entry[0]) is int):
+                continue
+            (place, prices), every = entry, entry[0] == -1
+            skus = None if every or not 0 <= place < len(sets) else read_for[place]
+            usable = len(blob) == 40 and isinstance(prices, dict) and (every or skus is not None)
+            if usable and not self._covers(blob, skus):
+                self._prices[blob] = (skus, prices)
 
     def keep_later(self) -> None:
         """Hold the cache's new entries until `keep_now` (what another process waits for is
@@ -207,7 +224,7 @@ class PriceHistory:
             return False
         read_for, found = kept
         if read_for is not None:
-            if not isinstance(read_for, list) or not all(isinstance(s, str) for s in read_for):
+            if not isinstance(read_for, list) or not set(map(type, read_for)) <= {str}:
                 return False
             read_for = frozenset(read_for)
         self._prices[blob] = (read_for, found)
