@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import signal
 import sys
 import threading
 from collections.abc import Iterator
@@ -65,7 +66,7 @@ class ReadAhead:
 def read_ahead(root: str | Path, now: datetime) -> Iterator[ReadAhead | None]:
     """Within the block, the history of the catalog at `root` is read ahead (None where a
     fork is not safe)."""
-    if sys.platform != "linux" or threading.active_count() > 1:
+    if sys.platform != "linux" or not _alone():
         yield None
         return
     context = multiprocessing.get_context("fork")
@@ -87,9 +88,15 @@ def read_ahead(root: str | Path, now: datetime) -> Iterator[ReadAhead | None]:
         ahead.close()
 
 
+def _alone() -> bool:
+    """Whether this process runs no other thread: one might hold a lock the fork would copy."""
+    return threading.active_count() == 1
+
+
 def _early(root: Path, now: datetime, conn: Connection, parents: Connection) -> None:
     """In the early process: read the versions ahead, then the prices asked."""
     parents.close()  # the parent's end, inherited: open here, it would hide the parent's close
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it ends this one
     try:
         history = PriceHistory(root, SignedStore.of(root))
         files = catalog_files(root)

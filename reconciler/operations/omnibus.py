@@ -11,7 +11,8 @@ old version is read for those only; a committed version whose blob is the workin
 is not read (its prices are the current ones, already counted); prices are kept per blob id
 (reconciler.operations.history); the result itself is kept for the next run while the
 catalog, the feeds, HEAD, the running sales and the tool are the same
-(reconciler.operations.kept).
+(reconciler.operations.kept); `validate` has the versions read in a second process while the
+catalog loads (reconciler.operations.early).
 """
 
 from __future__ import annotations
