@@ -98,8 +98,12 @@ def _early(root: Path, now: datetime, conn: Connection, parents: Connection) -> 
     parents.close()  # the parent's end, inherited: open here, it would hide the parent's close
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it ends this one
     try:
-        history = PriceHistory(root, SignedStore.of(root))
+        # a catalog folder in a git repository first: nothing is written anywhere else
         files = catalog_files(root)
+        if files.settings is None or files.problems:
+            return
+        history = PriceHistory(root, SignedStore(None, None))
+        history.store = SignedStore.of(root)
         sales = _sales(files.operations, now)
         windows = _windows(history, files.offers, [start for start, _, _ in sales])
         for versions in windows.values():

@@ -197,3 +197,15 @@ def test_with_another_thread_running_nothing_is_forked(
     finally:
         stop.set()
         other.join()
+
+
+def test_nothing_is_written_where_there_is_no_catalog(tmp_path: Path) -> None:
+    missing = tmp_path / "missing" / "catalog"
+    Repo(tmp_path)  # a git repository, but no catalog in it
+    for folder in (missing, tmp_path):
+        with early.read_ahead(folder, NOW) as ahead:
+            assert ahead is not None
+            ahead.process.join(5)  # it looked, found no catalog and ended
+        assert not ahead.process.is_alive()
+    assert not (tmp_path / "missing").exists()
+    assert not (tmp_path / ".catalog").exists()
