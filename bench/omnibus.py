@@ -5,8 +5,9 @@ A catalog of N offers (bench/generate.py; its winter sale starts 2027-01-07) is 
 long before, then `--commits` times within the sale's 30-day window, each commit changing 50
 prices of one offers file. The clock is set to 2027-01-01 (CATALOG_NOW), so every sale offer's
 history in the window is read. Each run is a fresh process doing what `catalog validate` does
-(check_catalog + the Omnibus check): cold (the parse cache and the history entries emptied)
-and warm (a second run, nothing changed). Target (issue 17): inside git <= 1.2 x outside.
+(check_catalog + the Omnibus check, the history read ahead in a second process while the catalog
+loads): cold (the parse cache, the history entries and the kept result emptied) and warm (a
+second run, nothing changed). Target (issue 17): inside git <= 1.2 x outside.
 """
 
 from __future__ import annotations
