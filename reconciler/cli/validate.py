@@ -12,6 +12,7 @@ import click
 from reconciler import clock
 from reconciler.catalog import check_catalog, size_text
 from reconciler.errors import ExitCode, Problem, printable
+from reconciler.operations.early import read_ahead
 from reconciler.operations.omnibus import omnibus_problems
 
 EXAMPLES = """\b
@@ -44,12 +45,13 @@ def command(ctx: click.Context, directory: str, output: str, strict: bool) -> No
     Sales operations are also checked against the offers' price history in git (the EU Omnibus
     rule): a warning, or an error with --strict.
     """
-    catalog, problems = check_catalog(directory)
-    if catalog is not None and catalog.operations:
-        found = omnibus_problems(catalog, clock.now(), strict)
-        problems = sorted([*problems, *found], key=Problem.sort_key)
-        if any(p.severity == "error" for p in found):
-            catalog = None
+    with read_ahead(directory, clock.now()) as ahead:  # the price history, on another core
+        catalog, problems = check_catalog(directory)
+        if catalog is not None and catalog.operations:
+            found = omnibus_problems(catalog, clock.now(), strict, ahead)
+            problems = sorted([*problems, *found], key=Problem.sort_key)
+            if any(p.severity == "error" for p in found):
+                catalog = None
     if output == "json":
         click.echo(json.dumps([p.to_dict() for p in problems], indent=2, ensure_ascii=False))
     else:

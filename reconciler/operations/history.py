@@ -6,8 +6,8 @@ the offers on sale only, an offer once whatever the number of versions holding i
 (reconciler.operations.old_versions). A blob never changes, so the prices of a version are kept
 by blob id in the catalog's cache (`.catalog/cache/`, signed: see reconciler.catalog.cache),
 with the skus they were read for, and a blob is read once, ever, for those offers; the walk of
-a file's history is kept by HEAD's commit, so an hourly run on an unchanged HEAD asks git for
-nothing but HEAD.
+a file's history is kept by HEAD's commit (and where a shallow clone is cut), so an hourly run
+on an unchanged HEAD asks git for nothing but HEAD.
 
 The history may not reach far enough back (a shallow clone, a young repository): `reaches`
 says from when it is complete, so the Omnibus check says what it could not see.
@@ -54,11 +54,14 @@ class PriceHistory:
 
     def __init__(self, folder: str | Path, store: SignedStore | None = None):
         try:
-            top, head, shallow = _git(Path(folder), *_HEAD).split()
+            top, head, shallow, cut = _git(Path(folder), *_HEAD).splitlines()
         except NotARepository:
             _git(Path(folder), "rev-parse", "--show-toplevel")  # not a repository: raises
             raise NotARepository("no commit yet", no_commit=True) from None
         self.top, self.head, self.shallow = Path(top), head, shallow == "true"
+        # What the walks are kept by: HEAD, and where a shallow clone is cut (a deepened clone
+        # has the same HEAD and more history: what was kept of the shallow one is not used).
+        self.state = head if not self.shallow else f"{head} {_cut_digest(Path(folder) / cut)}"
         self.store = store or SignedStore(None, None)
         self._versions: dict[Path, tuple[Version, ...]] = {}
         # prices by blob id (or commit:path), with the skus they were read for (None: all)
@@ -66,6 +69,9 @@ class PriceHistory:
         self._reader = VersionReader()
         self._reaches: datetime | None = None
         self._working: dict[Path, str] = {}
+        self._texts: dict[str, str] = {}  # versions fetched ahead (see `fetch`), by blob id
+        # entries to write to the cache later (see `keep_later`); None: written at once
+        self._later: list[tuple[str, object]] | None = None
         # the versions in a sale's window with their prices, by (file, start): see omnibus
         self.windows: dict[tuple[str, datetime], list[tuple[Version, Prices]]] = {}
         # the skus on sale by offers file (as origins name it): what old versions are read for
@@ -77,7 +83,7 @@ class PriceHistory:
         In a shallow clone that is where the clone was cut; in a full one, the first commit.
         """
         if self._reaches is None:
-            name = _entry_name("roots", self.head)
+            name = _entry_name("roots", self.state)
             dates = self.store.get(name)
             if not isinstance(dates, list) or not all(isinstance(d, str) for d in dates):
                 out = _git(self.top, "log", "--max-parents=0", "--format=%cI", "HEAD")
@@ -123,8 +129,84 @@ class PriceHistory:
                     if version.blob:
                         kept = {k: str(p) for k, p in found.items()}
                         read_for = None if skus is None else sorted(skus)
-                        self.store.put(_entry_name("prices", version.blob), [read_for, kept])
+                        self._keep(_price_entry(version.blob), [read_for, kept])
         return [self._prices[v.blob or f"{v.commit}:{v.path}"][1] for v in versions]
+
+    def fetch(self, versions: list[Version]) -> list[str]:
+        """Read ahead the texts of those of `versions` (with a blob id) that no entry of the
+        cache holds, in one git process, and prepare them for the reader; returns them."""
+        todo = {}
+        for version in versions:
+            key = version.blob
+            if (
+                len(key) == 40
+                and key not in self._texts
+                and self.store.get(_price_entry(key)) is None
+            ):
+                todo.setdefault(key, version)
+        texts = self._read(list(todo.values())) if todo else []
+        for key, text in zip(todo, texts, strict=True):
+            self._texts[key] = text
+            self._reader.prepare(text)
+        return texts
+
+    def read_items_ahead(self, skus: frozenset[str], words: frozenset[str]) -> frozenset[str]:
+        """Read the prices of the items of the versions fetched that are likely wanted (see
+        VersionReader.read_items_ahead); returns the skus guessed."""
+        with collector.paused():
+            return self._reader.read_items_ahead(skus, words)
+
+    def known(self, blobs: list[str]) -> dict[str, object]:
+        """The prices of `blobs` read (or taken from the cache) by this history, as plain data:
+        {"for": [skus read for, ...], "blobs": {blob: [its place in "for" (-1: every sku),
+        {"channel\x1fsku": price text}]}} (the skus of a read are written once for all
+        the versions read with them)."""
+        places: dict[frozenset[str], int] = {}
+        found: dict[str, list[object]] = {}
+        for blob in blobs:
+            if blob in self._prices:
+                read_for, prices = self._prices[blob]
+                place = -1 if read_for is None else places.setdefault(read_for, len(places))
+                found[blob] = [place, {k: str(p) for k, p in prices.items()}]
+        return {"for": [sorted(skus) for skus in places], "blobs": found}
+
+    def adopt(self, known: object) -> None:
+        """Prices of blobs read by another process with this module (`known` there; see
+        reconciler.operations.early): as if read here. Anything not as `known` gives it is
+        left out (then read here)."""
+        if not isinstance(known, dict):
+            return
+        sets, found = known.get("for"), known.get("blobs")
+        if not isinstance(sets, list) or not isinstance(found, dict):
+            return
+        read_for = [
+            frozenset(skus) if isinstance(skus, list) and set(map(type, skus)) <= {str} else None
+            for skus in sets
+        ]
+        for blob, entry in found.items():
+            if not (isinstance(entry, list) and len(entry) == 2 and type(entry[0]) is int):
+                continue
+            (place, prices), every = entry, entry[0] == -1
+            skus = None if every or not 0 <= place < len(sets) else read_for[place]
+            usable = len(blob) == 40 and isinstance(prices, dict) and (every or skus is not None)
+            if usable and not self._covers(blob, skus):
+                self._prices[blob] = (skus, prices)
+
+    def keep_later(self) -> None:
+        """Hold the cache's new entries until `keep_now` (what another process waits for is
+        handed over first)."""
+        self._later = []
+
+    def keep_now(self) -> None:
+        for name, entry in self._later or ():
+            self.store.put(name, entry)
+        self._later = None
+
+    def _keep(self, name: str, entry: object) -> None:
+        if self._later is None:
+            self.store.put(name, entry)
+        else:
+            self._later.append((name, entry))
 
     def _covers(self, key: str, skus: frozenset[str] | None) -> bool:
         known = self._prices.get(key)
@@ -133,23 +215,27 @@ class PriceHistory:
     def _stored(self, blob: str, skus: frozenset[str] | None) -> bool:
         """Prices of a blob from the cache, if read for these skus: texts, made Decimal only
         when looked up. An entry that is not as written here is not used."""
-        kept = self.store.get(_entry_name("prices", blob)) if len(blob) == 40 else None
+        kept = self.store.get(_price_entry(blob)) if len(blob) == 40 else None
+        return self._take(blob, kept) and self._covers(blob, skus)
+
+    def _take(self, blob: str, kept: object) -> bool:
+        """Take the prices of a blob as the cache keeps them, if they are as written here."""
         if not (isinstance(kept, list) and len(kept) == 2 and isinstance(kept[1], dict)):
             return False
         read_for, found = kept
         if read_for is not None:
-            if not isinstance(read_for, list) or not all(isinstance(s, str) for s in read_for):
+            if not isinstance(read_for, list) or not set(map(type, read_for)) <= {str}:
                 return False
             read_for = frozenset(read_for)
         self._prices[blob] = (read_for, found)
-        return self._covers(blob, skus)
+        return True
 
     def _log(self, file: Path) -> tuple[Version, ...]:
         try:
             relative = file.relative_to(self.top.resolve())
         except ValueError:
             return ()
-        name = _entry_name("log", f"{self.head} {relative.as_posix()}")
+        name = _entry_name("log", f"{self.state} {relative.as_posix()}")
         kept = self.store.get(name)
         if isinstance(kept, list):
             with contextlib.suppress(ValueError, TypeError):
@@ -176,6 +262,8 @@ class PriceHistory:
         return tuple(versions)
 
     def _read(self, versions: list[Version]) -> list[str]:
+        if all(v.blob in self._texts for v in versions):
+            return [self._texts[v.blob] for v in versions]
         wanted = "".join(f"{v.blob or f'{v.commit}:{v.path}'}\n" for v in versions).encode()
         out = _run(self.top, ["git", "cat-file", "--batch"], wanted)
         texts, at = [], 0
@@ -192,12 +280,24 @@ class PriceHistory:
         return texts
 
 
-_HEAD = ("rev-parse", "--show-toplevel", "HEAD", "--is-shallow-repository")
+_HEAD = ("rev-parse", "--show-toplevel", "HEAD", "--is-shallow-repository", "--git-path", "shallow")
+
+
+def _cut_digest(shallow: Path) -> str:
+    """A digest of a shallow clone's cut (the commits it stops at): it moves when deepened."""
+    try:
+        return hashlib.blake2b(shallow.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return "unreadable"
 
 
 def blob_id(content: bytes) -> str:
     """The id git gives a file of this content (so a working file is matched to its commits)."""
     return hashlib.sha1(b"blob %d\0" % len(content) + content, usedforsecurity=False).hexdigest()
+
+
+def _price_entry(blob: str) -> str:
+    return _entry_name("prices", blob)
 
 
 def _entry_name(kind: str, key: str) -> str:

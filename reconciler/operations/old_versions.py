@@ -17,6 +17,7 @@ of plain keys. Any other version is parsed whole (`prices_in`), as before.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -99,23 +100,69 @@ class VersionReader:
         # read yet, or not plain)
         self._items: dict[str, tuple[str | None, Prices | None]] = {}
         self._frames: dict[str, bool] = {}  # a version less its items -> libyaml parses it
+        self._cuts: dict[str, list[str] | None] = {}  # prepared versions: their items, if cut
+        # the items that may hold prices of some skus (of them, or of a sku not known before
+        # they are read), for the last skus asked, and how many items of the memo were seen
+        self._relevant: tuple[frozenset[str], set[str], int] = (frozenset(), set(), 0)
+
+    def prepare(self, text: str) -> None:
+        """Cut a version and learn its new items ahead of `read` (before the skus are known)."""
+        if text not in self._cuts:
+            cut = _cut(text)
+            self._cuts[text] = cut[1] if cut is not None and self._parses(*cut) else None
 
     def read(self, text: str, skus: frozenset[str] | None = None) -> Prices:
         """The prices of `text`, only those of `skus` when given (exactly what `prices_in`
         finds for them)."""
-        cut = _cut(text)
-        if cut is None or not self._parses(*cut):
+        self.prepare(text)
+        items = self._cuts.pop(text)
+        if items is None:
             found = prices_in(text)
             return found if skus is None else {k: p for k, p in found.items() if k[1] in skus}
+        if skus is not None:  # a version holds few items of the skus on sale
+            relevant = self._relevant_to(skus)
+            items = [item for item in items if item in relevant]
         prices: Prices = {}
         memo = self._items
-        for item in cut[1]:
+        # An item's prices are all of its one sku (the sku known before it is read is the one
+        # read): an item of a known sku not asked for is passed over whole.
+        for item in items:
             sku, found = memo[item]
-            if found is None and (skus is None or sku is None or sku in skus):
+            if skus is not None and sku is not None and sku not in skus:
+                continue
+            if found is None:
                 sku, found = memo[item] = _item_prices(item)
-            if found:
-                prices.update(p for p in found.items() if skus is None or p[0][1] in skus)
+            if found and (skus is None or sku in skus):
+                prices.update(found)
         return prices
+
+    def _relevant_to(self, skus: frozenset[str]) -> set[str]:
+        """The items seen of `skus` or of a sku not known yet: the others hold none of their
+        prices (an item's sku, once known, does not change)."""
+        asked, chosen, seen = self._relevant
+        if asked != skus:
+            asked, chosen, seen = skus, set(), 0
+        memo = self._items
+        if seen < len(memo):
+            new = itertools.islice(memo.items(), seen, None)
+            chosen.update(item for item, (sku, _) in new if sku is None or sku in skus)
+        self._relevant = (asked, chosen, len(memo))
+        return chosen
+
+    def read_items_ahead(self, skus: frozenset[str], words: frozenset[str]) -> frozenset[str]:
+        """Read ahead the prices of the items seen so far that are likely wanted: of one of
+        `skus`, or whose text holds one of `words` (tags). A guess: what it misses is read when
+        asked for, what it reads needlessly costs time only (an item reads the same whenever).
+        Returns `skus` and the skus of the items read for `words`."""
+        memo = self._items
+        guessed = set(skus)
+        for item, (sku, found) in list(memo.items()):
+            if sku in skus or any(w in item for w in words):
+                if found is None:
+                    sku, found = memo[item] = _item_prices(item)
+                if sku is not None:
+                    guessed.add(sku)
+        return frozenset(guessed)
 
     def _parses(self, frame: str, items: list[str]) -> bool:
         """Whether the whole version parses: its frame, and each item under `offers:`.

@@ -9,7 +9,10 @@ no git program, a repository younger than the window), it says that, and how to 
 Cheap by construction: only the offers a running or coming sale selects are looked up, and an
 old version is read for those only; a committed version whose blob is the working file itself
 is not read (its prices are the current ones, already counted); prices are kept per blob id
-(reconciler.operations.history).
+(reconciler.operations.history); the result itself is kept for the next run while the
+catalog, the feeds, HEAD, the running sales and the tool are the same
+(reconciler.operations.kept); `validate` has the versions read in a second process while the
+catalog loads (reconciler.operations.early).
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler.catalog.cache import SignedStore
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer, OperationKind
 from reconciler.clock import PARIS
 from reconciler.errors import Location, Problem
+from reconciler.operations import kept
 from reconciler.operations.discounts import discounts_of, instant
 from reconciler.operations.history import (
     NotARepository,
@@ -32,6 +37,9 @@ from reconciler.operations.history import (
     price_for,
 )
 from reconciler.operations.selection import OfferIndex
+
+if TYPE_CHECKING:
+    from reconciler.operations.early import ReadAhead
 
 WINDOW = timedelta(days=30)
 
@@ -111,13 +119,17 @@ class OmnibusCheck:
         return found + [Problem(_where(f.operation), f.message(), severity) for f in self.findings]
 
 
-def omnibus_problems(catalog: Catalog, now: datetime, strict: bool = False) -> list[Problem]:
+def omnibus_problems(
+    catalog: Catalog, now: datetime, strict: bool = False, ahead: ReadAhead | None = None
+) -> list[Problem]:
     """For `catalog validate`: the Omnibus findings as warnings, or errors when `strict`."""
-    return check_omnibus(catalog, now).problems(catalog, strict)
+    return check_omnibus(catalog, now, ahead).problems(catalog, strict)
 
 
-def check_omnibus(catalog: Catalog, now: datetime) -> OmnibusCheck:
-    """Check every sales operation not yet ended at `now` against the offers' price history."""
+def check_omnibus(catalog: Catalog, now: datetime, ahead: ReadAhead | None = None) -> OmnibusCheck:
+    """Check every sales operation not yet ended at `now` against the offers' price history
+    (the result kept by the last run with the same inputs, if any); `ahead`: the versions
+    read during the load (reconciler.operations.early)."""
     sales = [
         op
         for op in catalog.operations
@@ -129,9 +141,36 @@ def check_omnibus(catalog: Catalog, now: datetime) -> OmnibusCheck:
         history = PriceHistory(catalog.root, SignedStore.of(catalog.root))
     except NotARepository as err:
         return _skipped(catalog, err)
+    name = kept.entry_name(catalog, history, sales)
+    found = kept.decode(history.store.get(name), catalog, now) if name else None
+    if found is not None:
+        return OmnibusCheck(
+            findings=tuple(
+                OmnibusFinding(op, sku, reference, PricePoint(price, since, source))
+                for op, sku, reference, price, since, source in found["findings"]
+            ),
+            checked=found["checked"],
+            gaps=tuple(HistoryGap(*gap) for gap in found["gaps"]),
+        )
+    check = _check(catalog, now, history, sales, ahead)
+    if name:
+        history.store.put(name, kept.encode(check, catalog))
+    return check
+
+
+def _check(
+    catalog: Catalog,
+    now: datetime,
+    history: PriceHistory,
+    sales: list[CommercialOperation],
+    ahead: ReadAhead | None,
+) -> OmnibusCheck:
     findings, checked, gaps = [], 0, []
     index = OfferIndex(catalog)
     _want_on_sale(catalog, history, index, sales)
+    if ahead is not None:
+        wanted = history.wanted.items()
+        history.adopt(ahead.prices({_path(catalog, f).resolve(): s for f, s in wanted}))
     for operation in sales:
         if history.reaches() > instant(operation.start) - WINDOW:
             gaps.append(HistoryGap(operation, history.reaches(), history.shallow))
@@ -206,7 +245,7 @@ def _window(
         path = _path(catalog, file)
         versions = [
             v
-            for v in _in_window(history.versions(path), start)
+            for v in in_window(history.versions(path), start)
             if v.blob != history.working_blob(path)  # the working file: its prices are current
         ]
         prices = history.prices(versions, history.wanted.get(file))
@@ -214,7 +253,7 @@ def _window(
     return memo[file, start]
 
 
-def _in_window(versions: tuple[Version, ...], start: datetime) -> list[Version]:
+def in_window(versions: tuple[Version, ...], start: datetime) -> list[Version]:
     """The versions in effect at some moment of [start - 30 days, start): those committed in the
     window, and the last one before it (in effect when the window opened)."""
     opens = start - WINDOW

@@ -26,29 +26,28 @@ class Selection:
 
 
 class OfferIndex:
-    """The catalog's offers by channel and sku, and the skus of each tag."""
+    """The catalog's offers by (channel, sku) as the catalog holds them, and the skus of each
+    tag."""
 
     def __init__(self, catalog: Catalog):
-        self.by_channel: dict[str, dict[str, Offer]] = defaultdict(dict)
-        for (channel, sku), offer in catalog.offers.items():
-            self.by_channel[channel][sku] = offer
+        self.offers = catalog.offers
         self.by_tag: dict[str, set[str]] = defaultdict(set)
         for sku, tags in catalog.tags.items():
             for tag in tags:
                 self.by_tag[tag].add(sku)
 
     def select(self, operation: CommercialOperation) -> Selection:
-        offers = self.by_channel.get(operation.channel, {})
-        chosen = {sku for sku in operation.selector.skus if sku in offers}
+        offers, channel = self.offers, operation.channel
+        chosen = {sku for sku in operation.selector.skus if (channel, sku) in offers}
         unused = []
         for tag in operation.selector.tags:
-            tagged = {sku for sku in self.by_tag.get(tag, ()) if sku in offers}
+            tagged = {sku for sku in self.by_tag.get(tag, ()) if (channel, sku) in offers}
             chosen |= tagged
             if not tagged:
                 unused.append(tag)
         return Selection(
-            offers=tuple(offers[sku] for sku in sorted(chosen)),
-            unknown_skus=tuple(s for s in operation.selector.skus if s not in offers),
+            offers=tuple(offers[channel, sku] for sku in sorted(chosen)),
+            unknown_skus=tuple(s for s in operation.selector.skus if (channel, s) not in offers),
             unused_tags=tuple(unused),
         )
 
