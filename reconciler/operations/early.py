@@ -36,6 +36,9 @@ from reconciler.operations.history import PriceHistory, Version
 from reconciler.operations.omnibus import in_window
 
 
+ANSWER_WAIT = 120  # seconds; far beyond a read ahead of the largest history measured (~1 s)
+
+
 class ReadAhead:
     """The early process, from the parent's side."""
 
@@ -50,6 +53,8 @@ class ReadAhead:
         self.asked = True
         try:
             self.conn.send_bytes(orjson.dumps({str(p): sorted(s) for p, s in wanted.items()}))
+            if not self.conn.poll(ANSWER_WAIT):  # stuck: the check reads for itself
+                return {}
             return orjson.loads(self.conn.recv_bytes())
         except (OSError, EOFError, ValueError):
             return {}
@@ -105,6 +110,8 @@ def _early(root: Path, now: datetime, conn: Connection, parents: Connection) -> 
         history = PriceHistory(root, SignedStore(None, None))
         history.store = SignedStore.of(root)
         sales = _sales(files.operations, now)
+        if not sales:  # no sale running: the check reads no history
+            return
         windows = _windows(history, files.offers, [start for start, _, _ in sales])
         for versions in windows.values():
             history.fetch(versions)
