@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gc
 import math
+import re
 import sys
 import tempfile
 import time
@@ -81,11 +82,18 @@ def change(root: Path, base_url: str, share: float) -> int:
     return len(items)
 
 
-def incremental_plan(root: Path, base_url: str, credentials) -> dict:
-    """A fresh snapshot, 1% changed, then the plan's steps with the incremental read."""
+def incremental_plan(root: Path, base_url: str, credentials, profile: Path | None = None) -> dict:
+    """A fresh snapshot, 1% changed, then the plan's steps with the incremental read
+    (`profile`: cProfile of those steps written there)."""
     full_fetch(root, base_url, credentials)  # the snapshot of the last run
     time.sleep(1.1)  # updatedAt is to the second
     changed = change(root, base_url, 0.01)
+    profiler = None
+    if profile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     catalog = load_catalog(root)
     loaded = time.perf_counter()
@@ -101,6 +109,9 @@ def incremental_plan(root: Path, base_url: str, credentials) -> dict:
     fetched = time.perf_counter()
     build_plan(catalog, live, now())
     done = time.perf_counter()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     assert not any(r.full for r in reads), [r.note() for r in reads]
     return {
         "seconds": done - started,
@@ -117,15 +128,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--offers", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dir", type=Path, help="keep the catalog and sandbox here (reused)")
+    parser.add_argument("--profile", type=Path, help="cProfile the last incremental plan here")
     args = parser.parse_args()
     snapshot.CLOCK_MARGIN = timedelta(0)
     with tempfile.TemporaryDirectory() as temporary:
-        root = Path(temporary) / "catalog"
-        write_catalog(args.offers, root)
-        proc, base_url, credentials = start_sandbox(Path(temporary) / "sandbox")
+        work = args.dir or Path(temporary)
+        root = work / "catalog"
+        if not (root / "catalog.yaml").exists():
+            write_catalog(args.offers, root)
+        seeded = (work / "sandbox" / "sandbox.sqlite3").exists()
+        proc, base_url, credentials = start_sandbox(work / "sandbox")
         try:
+            settings = root / "catalog.yaml"  # a kept catalog names the last run's port
+            settings.write_text(re.sub(r"http://127\.0\.0\.1:\d+", base_url, settings.read_text()))
             point_catalog_at(root, base_url)
-            live, _ = seed(root, base_url)
+            live = 2 * args.offers if seeded else seed(root, base_url)[0]
             load_catalog(root)  # fills the parse cache: plans of an unchanged catalog are warm
             catalog = load_catalog(root)
             trimmed = {
@@ -135,13 +153,14 @@ def main() -> None:
             }
             ids = ["CDISFR", "SELLZZ"]
             runs: dict[str, list] = {"floor": [], "untrimmed": [], "fetch": [], "incremental": []}
-            for _ in range(args.repeat):
+            for run in range(args.repeat):
+                profile = args.profile if run == args.repeat - 1 else None
                 floor, _ = bare_loop(base_url, credentials, ids, "orjson", False, trimmed)
                 runs["floor"].append({"seconds": floor})
                 floor, _ = bare_loop(base_url, credentials, ids, "orjson", False)
                 runs["untrimmed"].append({"seconds": floor})
                 runs["fetch"].append(full_fetch(root, base_url, credentials))
-                runs["incremental"].append(incremental_plan(root, base_url, credentials))
+                runs["incremental"].append(incremental_plan(root, base_url, credentials, profile))
         finally:
             proc.stdin.close()
             proc.wait(timeout=30)
