@@ -64,10 +64,13 @@ def set_aside(live: OfferMap) -> tuple[dict[tuple[str, str], Offer], dict[str, l
         if isinstance(offer.condition, Condition):
             kept[key] = offer
         else:
-            aside.setdefault(key[0], []).append(
-                f"{offer.sku} (condition {offer.condition!r} is not one the client knows)"
-            )
+            aside.setdefault(key[0], []).append(unreadable(offer))
     return kept, aside
+
+
+def unreadable(offer: Offer) -> str:
+    """A live offer set aside, named."""
+    return f"{offer.sku} (condition {offer.condition!r} is not one the client knows)"
 
 
 def compared_fields(catalog: Catalog, resend: Resend = NO_RESEND) -> dict[str, frozenset[str]]:
@@ -77,8 +80,9 @@ def compared_fields(catalog: Catalog, resend: Resend = NO_RESEND) -> dict[str, f
     (unmanaged, or fed without a value: `Offer.unknown`), and on a json channel the XML-only
     fields, which it never receives. Resent fields are kept: their live value is shown."""
     unowned: dict[str, set[frozenset[str]]] = {name: set() for name in catalog.channels}
-    for (channel, _), offer in catalog.offers.items():
-        unowned.setdefault(channel, set()).add(offer.unknown)  # few distinct sets
+    # few distinct (channel, set) pairs: gathered by a comprehension, the channel's sets after
+    for channel, unknown in {(key[0], o.unknown) for key, o in catalog.offers.items()}:
+        unowned.setdefault(channel, set()).add(unknown)
     compared: dict[str, frozenset[str]] = {}
     for name, channel in catalog.channels.items():
         sets = unowned.get(name) or {RESENDABLE}  # no desired offer: nothing to compare
@@ -103,6 +107,13 @@ def not_compared(
     for (channel, _), offer in live.items():
         if offer.unknown:
             shapes.setdefault(channel, set()).add(offer.unknown)  # few distinct sets
+    return lacking(shapes, asked)
+
+
+def lacking(
+    shapes: Mapping[str, set[frozenset[str]]], asked: Mapping[str, frozenset[str]] | None = None
+) -> dict[str, tuple[str, ...]]:
+    """`not_compared` from the distinct sets of fields each channel's live offers lacked."""
     return {
         channel: tuple(
             f
