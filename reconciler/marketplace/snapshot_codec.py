@@ -76,7 +76,11 @@ _BASE = attrgetter(
     *("condition", "vat", "eco_tax", "dea_tax", "preparation_days", "delivery", "comment"),
     *("price_alignment", "packaging", "discounts", "unknown"),
 )
-_COMMENT = 6  # place of the comment in a base: compared by value (a new string per offer)
+# The same but the comment: objects most live offers share (compared by identity first).
+_SHARED = attrgetter(
+    *("condition", "vat", "eco_tax", "dea_tax", "preparation_days", "delivery"),
+    *("price_alignment", "packaging", "discounts", "unknown"),
+)
 
 
 class Encoder:
@@ -108,12 +112,12 @@ class Encoder:
             put((offer.sku, offer.gtin, dec(offer.price), offer.stock, index))
 
     def _base(self, offer: Offer) -> int:
-        base = _BASE(offer)
-        same = (*map(id, base), base[_COMMENT])
+        shared = _SHARED(offer)
+        same = (*map(id, shared), offer.comment)  # a comment is a new string per offer read
         found = self._same.get(same)
         if found is None:
-            index = self.bases.setdefault(_by_value(base), len(self.bases))
-            found = self._same[same] = (index, base)
+            index = self.bases.setdefault(_by_value(_BASE(offer)), len(self.bases))
+            found = self._same[same] = (index, shared)
         return found[0]
 
     def body(self) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from reconciler import collector
 from reconciler.catalog.model import XML_ONLY_FIELDS, Catalog, Condition, Offer, Submission
 from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.estimate import say_slow_read
@@ -79,6 +80,17 @@ def build_plan(
     Live offers the client cannot read are set aside (named, left alone, on both sides); the
     fields the marketplace did not return are said per channel and not compared.
     """
+    with collector.paused():  # what the diff builds holds no cycle: nothing for it to find
+        return _build_plan(catalog, live, now, target, resend)
+
+
+def _build_plan(
+    catalog: Catalog,
+    live: Mapping[tuple[str, str], Offer],
+    now: datetime,
+    target: Target,
+    resend: Resend,
+) -> Plan:
     desired = desired_offers(catalog, now)
     current, aside, shapes = _comparable(by_channel(live), now)
     if aside:
