@@ -1,12 +1,13 @@
 """Incremental reads of the live shop: a snapshot of each channel from the last read, and
 `GET /offers?updatedAtMin=` for what changed since.
 
-A snapshot is the channel's live offers in normal form, kept in `.catalog/snapshots/` (signed as
-the parse cache is: one planted there is ignored) with the moment its read began. The next read
-asks only for the offers updated since then, minus a margin for the marketplace's clock, and
-lays them over the snapshot. The marketplace moves `updatedAt` on every integration, so every
-change reaches a plan that way, except one: **a deleted offer is not listed at all**. So a read
-is full (and a new snapshot taken) when:
+A snapshot is the channel's live offers in normal form, kept in `.catalog/snapshots/` (signed
+with the parse cache's key: one planted there, corrupt, or of an older format is not used, and
+the full read says so; the format is reconciler/marketplace/snapshot_codec.py's) with the
+moment its read began. The next read asks only for the offers updated since then, minus a
+margin for the marketplace's clock, and lays them over the snapshot. The marketplace moves
+`updatedAt` on every integration, so every change reaches a plan that way, except one: **a
+deleted offer is not listed at all**. So a read is full (and a new snapshot taken) when:
 - the snapshot is older than `max_age` (default 24 hours): deletions made elsewhere (the
   seller's back office) are seen within that time;
 - this tool applied a Delete package since the snapshot (the journal says so);

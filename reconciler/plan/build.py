@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 
 from reconciler import collector
 from reconciler.catalog.model import XML_ONLY_FIELDS, Catalog, Condition, Offer, Submission
@@ -215,7 +217,4 @@ def plan_against_marketplace(
 
 def desired_counts(catalog: Catalog) -> dict[str, int]:
     """The catalog's desired offers per channel: what a full read expects to meet."""
-    counts: dict[str, int] = {}
-    for channel, _ in catalog.offers:
-        counts[channel] = counts.get(channel, 0) + 1
-    return counts
+    return dict(Counter(map(itemgetter(0), catalog.offers)))  # counted in C
