@@ -97,23 +97,13 @@ def compared_fields(catalog: Catalog, resend: Resend = NO_RESEND) -> dict[str, f
     return compared
 
 
-def not_compared(
-    live: OfferMap, asked: Mapping[str, frozenset[str]] | None = None
-) -> dict[str, tuple[str, ...]]:
-    """Per channel, the catalog fields some live offer lacked, in the order a reviewer reads;
-    with `asked` (per channel), only those the read asked for: a field not asked is not
-    compared because the catalog does not own it, not because the marketplace kept it."""
-    shapes: dict[str, set[frozenset[str]]] = {}
-    for (channel, _), offer in live.items():
-        if offer.unknown:
-            shapes.setdefault(channel, set()).add(offer.unknown)  # few distinct sets
-    return lacking(shapes, asked)
-
-
 def lacking(
     shapes: Mapping[str, set[frozenset[str]]], asked: Mapping[str, frozenset[str]] | None = None
 ) -> dict[str, tuple[str, ...]]:
-    """`not_compared` from the distinct sets of fields each channel's live offers lacked."""
+    """Per channel, the catalog fields some live offer lacked (`shapes`: the channel's distinct
+    `Offer.unknown` sets), in the order a reviewer reads; with `asked` (per channel), only those
+    the read asked for: a field not asked is not compared because the catalog does not own it,
+    not because the marketplace kept it."""
     return {
         channel: tuple(
             f
