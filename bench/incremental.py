@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 import gc
 import math
+import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -81,11 +83,18 @@ def change(root: Path, base_url: str, share: float) -> int:
     return len(items)
 
 
-def incremental_plan(root: Path, base_url: str, credentials) -> dict:
-    """A fresh snapshot, 1% changed, then the plan's steps with the incremental read."""
+def incremental_plan(root: Path, base_url: str, credentials, profile: Path | None = None) -> dict:
+    """A fresh snapshot, 1% changed, then the plan's steps with the incremental read
+    (`profile`: cProfile of those steps written there)."""
     full_fetch(root, base_url, credentials)  # the snapshot of the last run
     time.sleep(1.1)  # updatedAt is to the second
     changed = change(root, base_url, 0.01)
+    profiler = None
+    if profile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     catalog = load_catalog(root)
     loaded = time.perf_counter()
@@ -101,6 +110,9 @@ def incremental_plan(root: Path, base_url: str, credentials) -> dict:
     fetched = time.perf_counter()
     build_plan(catalog, live, now())
     done = time.perf_counter()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(profile)
     assert not any(r.full for r in reads), [r.note() for r in reads]
     return {
         "seconds": done - started,
@@ -113,19 +125,39 @@ def incremental_plan(root: Path, base_url: str, credentials) -> dict:
     }
 
 
+def fresh_load(root: Path) -> dict:
+    """The load a warm `validate` makes (check_catalog, in a process of its own): what the
+    plan's load (the same function, in this process) is compared with."""
+    code = (
+        "import sys, time; from reconciler.catalog import check_catalog; "
+        "t = time.perf_counter(); check_catalog(sys.argv[1]); print(time.perf_counter() - t)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True
+    )
+    return {"seconds": float(out.stdout)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--offers", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dir", type=Path, help="keep the catalog and sandbox here (reused)")
+    parser.add_argument("--profile", type=Path, help="cProfile the last incremental plan here")
     args = parser.parse_args()
     snapshot.CLOCK_MARGIN = timedelta(0)
     with tempfile.TemporaryDirectory() as temporary:
-        root = Path(temporary) / "catalog"
-        write_catalog(args.offers, root)
-        proc, base_url, credentials = start_sandbox(Path(temporary) / "sandbox")
+        work = args.dir or Path(temporary)
+        root = work / "catalog"
+        if not (root / "catalog.yaml").exists():
+            write_catalog(args.offers, root)
+        seeded = (work / "sandbox" / "sandbox.sqlite3").exists()
+        proc, base_url, credentials = start_sandbox(work / "sandbox")
         try:
+            settings = root / "catalog.yaml"  # a kept catalog names the last run's port
+            settings.write_text(re.sub(r"http://127\.0\.0\.1:\d+", base_url, settings.read_text()))
             point_catalog_at(root, base_url)
-            live, _ = seed(root, base_url)
+            live = 2 * args.offers if seeded else seed(root, base_url)[0]
             load_catalog(root)  # fills the parse cache: plans of an unchanged catalog are warm
             catalog = load_catalog(root)
             trimmed = {
@@ -134,14 +166,22 @@ def main() -> None:
                 for ch in [catalog.channels[name]]
             }
             ids = ["CDISFR", "SELLZZ"]
-            runs: dict[str, list] = {"floor": [], "untrimmed": [], "fetch": [], "incremental": []}
-            for _ in range(args.repeat):
+            runs: dict[str, list] = {
+                "floor": [],
+                "untrimmed": [],
+                "fetch": [],
+                "incremental": [],
+                "fresh load": [],
+            }
+            for run in range(args.repeat):
+                profile = args.profile if run == args.repeat - 1 else None
                 floor, _ = bare_loop(base_url, credentials, ids, "orjson", False, trimmed)
                 runs["floor"].append({"seconds": floor})
                 floor, _ = bare_loop(base_url, credentials, ids, "orjson", False)
                 runs["untrimmed"].append({"seconds": floor})
                 runs["fetch"].append(full_fetch(root, base_url, credentials))
-                runs["incremental"].append(incremental_plan(root, base_url, credentials))
+                runs["incremental"].append(incremental_plan(root, base_url, credentials, profile))
+                runs["fresh load"].append(fresh_load(root))
         finally:
             proc.stdin.close()
             proc.wait(timeout=30)
@@ -164,6 +204,11 @@ def main() -> None:
         f"{inc['read']:.2f}, diff {inc['diff']:.2f}; {inc['calls']} calls, "
         f"{inc['read_offers']:,} offers read) = {ratio:.2f} x full fetch (target <= 0.2): "
         f"{'met' if ratio <= 0.2 else 'missed'}"
+    )
+    print(
+        f"  its load {inc['load']:.2f} s (best of the runs' loads "
+        f"{min(r['load'] for r in runs['incremental']):.2f}); the same warm load in a process "
+        f"of its own, as `validate` runs it: {best['fresh load']['seconds']:.2f} s"
     )
     # An hourly plan of 1,000,000 offers on two channels, 1% changed an hour: token, delivery
     # modes, then per channel the offers changed since the snapshot by pages of 1,000 (one more

@@ -1,12 +1,13 @@
 """Incremental reads of the live shop: a snapshot of each channel from the last read, and
 `GET /offers?updatedAtMin=` for what changed since.
 
-A snapshot is the channel's live offers in normal form, kept in `.catalog/snapshots/` (signed as
-the parse cache is: one planted there is ignored) with the moment its read began. The next read
-asks only for the offers updated since then, minus a margin for the marketplace's clock, and
-lays them over the snapshot. The marketplace moves `updatedAt` on every integration, so every
-change reaches a plan that way, except one: **a deleted offer is not listed at all**. So a read
-is full (and a new snapshot taken) when:
+A snapshot is the channel's live offers in normal form, kept in `.catalog/snapshots/` (signed
+with the parse cache's key: one planted there, corrupt, or of an older format is not used, and
+the full read says so; the format is reconciler/marketplace/snapshot_codec.py's) with the
+moment its read began. The next read asks only for the offers updated since then, minus a
+margin for the marketplace's clock, and lays them over the snapshot. The marketplace moves
+`updatedAt` on every integration, so every change reaches a plan that way, except one: **a
+deleted offer is not listed at all**. So a read is full (and a new snapshot taken) when:
 - the snapshot is older than `max_age` (default 24 hours): deletions made elsewhere (the
   seller's back office) are seen within that time;
 - this tool applied a Delete package since the snapshot (the journal says so);
@@ -21,22 +22,30 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
 
 from reconciler import collector
-from reconciler.catalog.cache import OfferCodec, SignedStore
+from reconciler.catalog.cache import SignedStore
 from reconciler.catalog.model import Offer, SalesChannel
 from reconciler.clock import now as clock_now
+from reconciler.marketplace import snapshot_codec as codec
 from reconciler.marketplace import wire
 from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.estimate import say_slow_read
-from reconciler.marketplace.live import PAGE_SIZE, Progress, Say, narrowed, read_channel
+from reconciler.marketplace.live import (
+    PAGE_SIZE,
+    LiveOffers,
+    Progress,
+    Say,
+    narrowed,
+    read_channel,
+)
 from reconciler.state import StateFolder, StateFolderUnusable
 
 MAX_AGE = timedelta(hours=24)
@@ -82,6 +91,25 @@ def _tool_version() -> str:
         return "unknown"
 
 
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A usable snapshot whose offers are not decoded yet: the read of what changed since
+    `taken` can start meanwhile."""
+
+    taken: datetime
+    body: bytes
+    count: int
+    fields: frozenset[str] | None  # what its read asked (None: every node)
+
+    def offers(self, channel: SalesChannel, fields: frozenset[str] | None) -> dict[str, Offer]:
+        """Its offers as a read of `fields` gives them (ValueError, TypeError, ... when the
+        body is malformed)."""
+        offers = codec.decode(self.body, channel.name, self.count)
+        if fields == self.fields:
+            return offers  # read asking these very fields: already as such a read states them
+        return narrowed(offers, fields, channel)
+
+
 class Snapshots:
     """The snapshots of one catalog's channels on one marketplace and seller."""
 
@@ -90,45 +118,53 @@ class Snapshots:
         catalog listens on a new port each run, its offers stay)."""
         self.root = Path(root)
         self.identity = f"{where or client.api_url}|{client.seller_id}|{_tool_version()}"
-        key = SignedStore.of(root).key  # None: no cache here (turned off, or the install)
+        self.key = SignedStore.of(root).key  # None: no cache here (turned off, or the install)
         try:
-            folder = StateFolder(root).snapshots if key is not None else None
+            self.folder = StateFolder(root).snapshots if self.key is not None else None
         except (StateFolderUnusable, OSError):
-            folder = None
-        self.store = SignedStore(folder, key)
+            self.folder = None
 
     def name(self, channel: SalesChannel) -> str:
         text = f"{self.identity}|{channel.id}|{channel.name}"
         return "live-" + hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
 
-    def load(
+    def open(
         self,
         channel: SalesChannel,
         now: datetime,
         max_age: timedelta,
         fields: frozenset[str] | None = None,
-    ) -> tuple[datetime, dict[str, Offer]] | Unusable:
-        """The snapshot's moment and offers as a read of `fields` (None: every field) gives
-        them, or why it cannot be used."""
-        if not self.store.enabled:
+    ) -> Kept | Unusable:
+        """The snapshot, if it may serve a read of `fields` (None: every field) at `now`, or
+        why it may not. Only its head is read here."""
+        if self.folder is None or self.key is None:
             return Unusable("no snapshot kept (state folder unusable)")
-        entry = self.store.get(self.name(channel))
-        if not isinstance(entry, dict) or entry.get("identity") != self.identity:
+        name = self.name(channel)
+        try:
+            with open(self.folder / name, "rb") as kept:  # noqa: PTH123 - not a catalog file
+                raw = kept.read()
+        except OSError:
+            return Unusable("no snapshot yet")
+        unpacked = codec.unpack(self.key, name, raw)
+        if unpacked is None:
+            return Unusable("snapshot not usable (corrupt, of another machine or an older format)")
+        head, body = unpacked
+        if head.get("identity") != self.identity:
             return Unusable("no snapshot yet")
         try:
-            count = len(entry["rows"])
-            taken = datetime.fromisoformat(entry["taken"])
+            count = int(head["offers"])
+            taken = datetime.fromisoformat(head["taken"])
             if now - taken > max_age:
                 return Unusable(f"snapshot older than {_hours(max_age)}", count)
-            if _deleted_since(self.root, int(entry["journal"])):
+            if _deleted_since(self.root, int(head["journal"])):
                 return Unusable("offers were deleted by an apply since the snapshot", count)
-            if not _readable(fields) <= _readable(entry.get("fields")):
+            read = head["fields"]
+            read = None if read is None else frozenset(map(str, read))
+            if not _readable(fields) <= _readable(read):
                 return Unusable("snapshot read fewer fields", count)
-            decode = OfferCodec.decoder(entry["tables"])
-            offers = {o.sku: o for o in decode(entry["rows"])}
-        except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
+        except (KeyError, TypeError, ValueError):
             return Unusable("snapshot unreadable")
-        return taken, narrowed(offers, fields, channel)
+        return Kept(taken, body, count, read)
 
     def save(
         self,
@@ -138,19 +174,24 @@ class Snapshots:
         fields: frozenset[str] | None = None,
     ) -> None:
         """Keep `offers`, read asking `fields` (None: every field)."""
-        if not self.store.enabled:
+        if self.folder is None or self.key is None:
             return
-        codec = OfferCodec()
-        rows = [codec.encode(offer) for offer in offers.values()]
-        entry: dict[str, Any] = {
+        encoder = codec.Encoder()
+        encoder.add(offers.values())
+        head = {
             "identity": self.identity,
             "taken": taken.isoformat(),
             "journal": _journal_size(self.root),
             "fields": None if fields is None else sorted(fields),
-            "rows": rows,
-            "tables": codec.dump(),
+            "offers": len(offers),
         }
-        self.store.put(self.name(channel), entry)
+        name = self.name(channel)
+        temporary = self.folder / f".{name}.{os.getpid()}.{threading.get_ident()}"
+        try:
+            temporary.write_bytes(codec.pack(self.key, name, head, encoder.body()))
+            os.replace(temporary, self.folder / name)
+        except OSError:
+            temporary.unlink(missing_ok=True)
 
 
 def _readable(fields: Iterable[str] | None) -> frozenset[str]:
@@ -172,7 +213,7 @@ def read_with_snapshots(
     fields: Mapping[str, frozenset[str]] | None = None,
     say: Say | None = None,
     expected: Mapping[str, int] | None = None,
-) -> tuple[dict[tuple[str, str], Offer], list[ChannelRead]]:
+) -> tuple[LiveOffers, list[ChannelRead]]:
     """The live offers of every channel (in parallel), from snapshots where they may be used.
 
     `fields`: per channel (catalog name), the catalog fields to ask (None: every node);
@@ -180,12 +221,12 @@ def read_with_snapshots(
     note said (`say`) before a full read the call quota slows down."""
     chosen = list(channels)
     if not chosen:
-        return {}, []
+        return LiveOffers({}), []
     asked = fields or {}
     snapshots = Snapshots(root, client, where)
     started = clock_now().astimezone(UTC)
     kept = {
-        ch.name: snapshots.load(ch, started, max_age, asked.get(ch.name))
+        ch.name: snapshots.open(ch, started, max_age, asked.get(ch.name))
         if refresh == "auto"
         else Unusable("--refresh full")
         for ch in chosen
@@ -197,20 +238,25 @@ def read_with_snapshots(
             if isinstance(how, Unusable)
         }
         say_slow_read(client.governor, full, say, PAGE_SIZE)
-    with collector.paused(), ThreadPoolExecutor(max_workers=len(chosen)) as pool:
+    with collector.paused(freeze=True), ThreadPoolExecutor(max_workers=len(chosen)) as pool:
         futures = [
             pool.submit(
                 _read_one, client, snapshots, ch, progress, kept[ch.name], asked.get(ch.name), say
             )
             for ch in chosen
         ]
+        # the snapshots are decoded while the marketplace answers
+        decoded = {ch.name: _decoded(kept[ch.name], ch, asked.get(ch.name)) for ch in chosen}
         results = [f.result() for f in futures]  # the first failure stops the plan
-    live = {
-        (ch.name, sku): offer
-        for ch, (offers, _) in zip(chosen, results, strict=True)
-        for sku, offer in offers.items()
-    }
-    return live, [read for _, read in results]
+        read = [
+            _merged(client, snapshots, ch, progress, asked.get(ch.name), say, decoded[ch.name], got)
+            for ch, got in zip(chosen, results, strict=True)
+        ]
+    live = LiveOffers({ch.name: offers for ch, (offers, _) in zip(chosen, read, strict=True)})
+    return live, [how for _, how in read]
+
+
+_Got = tuple[datetime, dict[str, Offer], ChannelRead]
 
 
 def _read_one(
@@ -218,23 +264,56 @@ def _read_one(
     snapshots: Snapshots,
     channel: SalesChannel,
     progress: Progress | None,
-    kept: tuple[datetime, dict[str, Offer]] | Unusable,
+    kept: Kept | Unusable,
     fields: frozenset[str] | None,
     say: Say | None,
-) -> tuple[dict[str, Offer], ChannelRead]:
+) -> _Got:
+    """In a worker: every offer (no usable snapshot; then kept as the next one), or those
+    changed since the snapshot (laid over it by `_merged`)."""
     started = clock_now().astimezone(UTC)
     if isinstance(kept, Unusable):
         offers = read_channel(client, channel, progress, fields=fields, say=say)
         snapshots.save(channel, started, offers, fields)
-        return offers, ChannelRead(channel.name, True, kept.why, len(offers))
-    taken, offers = kept
-    since = taken - CLOCK_MARGIN
+        return started, offers, ChannelRead(channel.name, True, kept.why, len(offers))
+    since = kept.taken - CLOCK_MARGIN
     changed = read_channel(client, channel, progress, updated_since=since, fields=fields, say=say)
+    when = since.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return started, changed, ChannelRead(channel.name, False, when, len(changed))
+
+
+def _decoded(
+    kept: Kept | Unusable, channel: SalesChannel, fields: frozenset[str] | None
+) -> dict[str, Offer] | None:
+    if isinstance(kept, Unusable):
+        return None
+    try:
+        return kept.offers(channel, fields)
+    except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
+        return None  # signed by this machine yet malformed: read in full instead
+
+
+def _merged(
+    client: MarketplaceClient,
+    snapshots: Snapshots,
+    channel: SalesChannel,
+    progress: Progress | None,
+    fields: frozenset[str] | None,
+    say: Say | None,
+    offers: dict[str, Offer] | None,
+    got: _Got,
+) -> tuple[dict[str, Offer], ChannelRead]:
+    """The channel's offers: the full read, or the snapshot with the changes laid over it."""
+    started, changed, read = got
+    if read.full:
+        return changed, read
+    if offers is None:
+        unreadable = Unusable("snapshot unreadable")
+        _, offers, read = _read_one(client, snapshots, channel, progress, unreadable, fields, say)
+        return offers, read
     offers.update(changed)
     if len(changed) > RESAVE_SHARE * len(offers):
         snapshots.save(channel, started, offers, fields)  # else the next read asks since `taken`
-    when = since.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return offers, ChannelRead(channel.name, False, when, len(changed))
+    return offers, read
 
 
 def _hours(age: timedelta) -> str:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 
-from reconciler.catalog.model import XML_ONLY_FIELDS, Catalog, Offer, Submission
+from reconciler import collector
+from reconciler.catalog.model import XML_ONLY_FIELDS, Catalog, Condition, Offer, Submission
 from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.estimate import say_slow_read
 from reconciler.marketplace.live import (
     PAGE_SIZE,
+    LiveOffers,
     Progress,
     Say,
     check_delivery_modes,
@@ -18,16 +22,16 @@ from reconciler.marketplace.live import (
 )
 from reconciler.marketplace.snapshot import MAX_AGE, ChannelRead, read_with_snapshots
 from reconciler.operations.discounts import desired_offers, drop_ended
-from reconciler.plan.diff import EVERYTHING, Target, diff_offers
+from reconciler.plan.diff import EVERYTHING, Target, by_channel, diff_offers
 from reconciler.plan.guards import check_guards
 from reconciler.plan.model import Action, Change, Plan
 from reconciler.plan.readback import (
     NO_RESEND,
     Resend,
     compared_fields,
-    not_compared,
+    lacking,
     resend_rule,
-    set_aside,
+    unreadable,
 )
 from reconciler.plan.serialize import compute_plan_hash
 from reconciler.plan.sourced import complete
@@ -78,20 +82,29 @@ def build_plan(
     Live offers the client cannot read are set aside (named, left alone, on both sides); the
     fields the marketplace did not return are said per channel and not compared.
     """
+    with collector.paused():  # what the diff builds holds no cycle: nothing for it to find
+        return _build_plan(catalog, live, now, target, resend)
+
+
+def _build_plan(
+    catalog: Catalog,
+    live: Mapping[tuple[str, str], Offer],
+    now: datetime,
+    target: Target,
+    resend: Resend,
+) -> Plan:
     desired = desired_offers(catalog, now)
-    readable, aside = set_aside(live)
+    current, aside, shapes = _comparable(by_channel(live), now)
     if aside:
-        desired = {k: o for k, o in desired.items() if k not in live or k in readable}
-    # most live offers have no sale: not even a call for them
-    current = {k: drop_ended(o, now) if o.discounts else o for k, o in readable.items()}
-    missing = not_compared(current, compared_fields(catalog, resend))
+        desired = {k: o for k, o in desired.items() if k not in live or k[1] in current[k[0]]}
+    missing = lacking(shapes, compared_fields(catalog, resend))
     for name, fields in missing.items():  # a json channel never receives the XML-only ones
         if catalog.channels[name].submission is Submission.JSON:
             missing[name] = tuple(f for f in fields if f not in XML_ONLY_FIELDS)
     changes, summaries = diff_offers(
         catalog.channels,
         desired,
-        current,
+        LiveOffers(current),
         catalog.manage,
         target,
         resend_rule(resend, missing),
@@ -117,6 +130,37 @@ def build_plan(
         sources=_sources(catalog),
     )
     return replace(plan, plan_hash=compute_plan_hash(plan))
+
+
+def _comparable(
+    live: Mapping[str, Mapping[str, Offer]], now: datetime
+) -> tuple[dict[str, dict[str, Offer]], dict[str, list[str]], dict[str, set[frozenset[str]]]]:
+    """Per channel: the live offers the plan compares (sales ended by `now` gone), those it
+    sets aside (a condition the client cannot read: named, left alone on both sides), and the
+    distinct sets of fields the marketplace did not return. One walk of each channel, and no
+    copy of a channel where nothing is set aside or ended."""
+    current: dict[str, dict[str, Offer]] = {}
+    aside: dict[str, list[str]] = {}
+    shapes: dict[str, set[frozenset[str]]] = {}
+    for channel, offers in live.items():
+        kept, unknown = offers, set()
+        for sku, offer in offers.items():
+            if offer.condition.__class__ is not Condition:
+                aside.setdefault(channel, []).append(unreadable(offer))
+                kept = dict(offers) if kept is offers else kept
+                del kept[sku]
+                continue
+            if offer.unknown:
+                unknown.add(offer.unknown)  # few distinct sets
+            if offer.discounts:  # most live offers have no sale: not even a call for them
+                ended = drop_ended(offer, now)
+                if ended is not offer:
+                    kept = dict(offers) if kept is offers else kept
+                    kept[sku] = ended
+        current[channel] = kept
+        if unknown:
+            shapes[channel] = unknown
+    return current, aside, shapes
 
 
 def _sources(catalog: Catalog) -> tuple[SourceRecord, ...]:
@@ -173,7 +217,4 @@ def plan_against_marketplace(
 
 def desired_counts(catalog: Catalog) -> dict[str, int]:
     """The catalog's desired offers per channel: what a full read expects to meet."""
-    counts: dict[str, int] = {}
-    for channel, _ in catalog.offers:
-        counts[channel] = counts.get(channel, 0) + 1
-    return counts
+    return dict(Counter(map(itemgetter(0), catalog.offers)))  # counted in C

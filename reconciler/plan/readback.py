@@ -64,10 +64,13 @@ def set_aside(live: OfferMap) -> tuple[dict[tuple[str, str], Offer], dict[str, l
         if isinstance(offer.condition, Condition):
             kept[key] = offer
         else:
-            aside.setdefault(key[0], []).append(
-                f"{offer.sku} (condition {offer.condition!r} is not one the client knows)"
-            )
+            aside.setdefault(key[0], []).append(unreadable(offer))
     return kept, aside
+
+
+def unreadable(offer: Offer) -> str:
+    """A live offer set aside, named."""
+    return f"{offer.sku} (condition {offer.condition!r} is not one the client knows)"
 
 
 def compared_fields(catalog: Catalog, resend: Resend = NO_RESEND) -> dict[str, frozenset[str]]:
@@ -77,8 +80,9 @@ def compared_fields(catalog: Catalog, resend: Resend = NO_RESEND) -> dict[str, f
     (unmanaged, or fed without a value: `Offer.unknown`), and on a json channel the XML-only
     fields, which it never receives. Resent fields are kept: their live value is shown."""
     unowned: dict[str, set[frozenset[str]]] = {name: set() for name in catalog.channels}
-    for (channel, _), offer in catalog.offers.items():
-        unowned.setdefault(channel, set()).add(offer.unknown)  # few distinct sets
+    # few distinct (channel, set) pairs: gathered by a comprehension, the channel's sets after
+    for channel, unknown in {(key[0], o.unknown) for key, o in catalog.offers.items()}:
+        unowned.setdefault(channel, set()).add(unknown)
     compared: dict[str, frozenset[str]] = {}
     for name, channel in catalog.channels.items():
         sets = unowned.get(name) or {RESENDABLE}  # no desired offer: nothing to compare
@@ -93,16 +97,13 @@ def compared_fields(catalog: Catalog, resend: Resend = NO_RESEND) -> dict[str, f
     return compared
 
 
-def not_compared(
-    live: OfferMap, asked: Mapping[str, frozenset[str]] | None = None
+def lacking(
+    shapes: Mapping[str, set[frozenset[str]]], asked: Mapping[str, frozenset[str]] | None = None
 ) -> dict[str, tuple[str, ...]]:
-    """Per channel, the catalog fields some live offer lacked, in the order a reviewer reads;
-    with `asked` (per channel), only those the read asked for: a field not asked is not
-    compared because the catalog does not own it, not because the marketplace kept it."""
-    shapes: dict[str, set[frozenset[str]]] = {}
-    for (channel, _), offer in live.items():
-        if offer.unknown:
-            shapes.setdefault(channel, set()).add(offer.unknown)  # few distinct sets
+    """Per channel, the catalog fields some live offer lacked (`shapes`: the channel's distinct
+    `Offer.unknown` sets), in the order a reviewer reads; with `asked` (per channel), only those
+    the read asked for: a field not asked is not compared because the catalog does not own it,
+    not because the marketplace kept it."""
     return {
         channel: tuple(
             f

@@ -163,7 +163,11 @@ def test_a_planted_snapshot_is_not_trusted(shop, monkeypatch, tmp_path: Path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-machine"))
     cache_module._signing_key.cache_clear()
     auto = plan(cat, client)
-    assert any("full read (14 offers; no snapshot yet)" in n for n in auto.notes)
+    assert any(
+        "full read (14 offers; snapshot not usable (corrupt, of another machine or an older "
+        "format))" in n
+        for n in auto.notes
+    )
 
 
 def test_catalog_plan_says_how_it_read_the_shop(tmp_path: Path):

@@ -158,3 +158,61 @@ def test_nested_changes_name_the_delivery_mode(make_offer):
 
 def test_nested_changes_are_empty_for_plain_fields():
     assert nested_changes(FieldChange("price", Decimal(1), Decimal(2))) == []
+
+
+def _mixed_shop(make_offer):
+    """Both channels with every kind of outcome: equal, updated, created, live only (one of
+    them already withdrawn), an offer equal but for a field live does not state."""
+    desired, live = [], []
+    for channel in ("cdiscount", "zz"):
+        for n in range(8):
+            want = make_offer(channel=channel, sku=f"SKU-{n}", stock=10 + n)
+            desired.append(want)
+            if n == 0:
+                continue  # created
+            if n in (1, 2):
+                live.append(make_offer(channel=channel, sku=want.sku, stock=n))  # updated
+            elif n == 3:  # live does not state the stock: not compared, unchanged
+                live.append(
+                    make_offer(
+                        channel=channel, sku=want.sku, stock=None, unknown=frozenset({"stock"})
+                    )
+                )
+            else:
+                live.append(want)
+        live.append(make_offer(channel=channel, sku="GONE", stock=3))
+        live.append(make_offer(channel=channel, sku="WITHDRAWN", stock=0))
+    return keyed(*reversed(desired)), keyed(*live)
+
+
+@pytest.mark.parametrize("manage", [LISTED, ALL])
+@pytest.mark.parametrize("target", [Target(), Target(channels=("zz",))])
+def test_the_walk_of_all_channels_at_once_equals_the_walk_channel_by_channel(
+    make_offer, channels, manage, target
+):
+    """Without sku globs the desired offers are walked once for every channel, live offers held
+    by channel (as the reads give them); with a glob, channel by channel. Same plan."""
+    from reconciler.marketplace.live import LiveOffers
+
+    desired, live = _mixed_shop(make_offer)
+    by_channel = LiveOffers({})
+    for (channel, sku), o in live.items():
+        by_channel.channels.setdefault(channel, {})[sku] = o
+    globbed = Target(target.channels, ("*",))
+    once = diff_offers(channels, desired, by_channel, manage, target)
+    assert once == diff_offers(channels, desired, live, manage, target)
+    assert once == diff_offers(channels, desired, live, manage, globbed)
+    changes, summaries = once
+    assert [s.channel for s in summaries] == ["zz"] if target.channels else ["cdiscount", "zz"]
+    order = [s.channel for s in summaries]
+    assert [(c.channel, c.sku) for c in changes] == sorted(
+        ((c.channel, c.sku) for c in changes), key=lambda k: (order.index(k[0]), k[1])
+    )
+    for summary in summaries:
+        # json deletes both live-only offers; xml withdraws GONE, WITHDRAWN is at 0 already
+        removed = 0 if manage is LISTED else 2 if summary.channel == "zz" else 1
+        counts = (summary.creates, summary.updates, summary.deletes + summary.withdraws)
+        assert counts == (1, 2, removed)
+        assert summary.unchanged == 5 + (manage is ALL and summary.channel == "cdiscount")
+        assert summary.unmanaged == (0 if manage is ALL else 2)
+        assert summary.live_offers == 9
