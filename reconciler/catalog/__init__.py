@@ -24,6 +24,7 @@ from reconciler.catalog.codec import ItemCodec, decode_problem, encode_problem
 from reconciler.catalog.files import CatalogFiles, catalog_files
 from reconciler.catalog.load import YamlFile, load_yaml
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer, Submission
+from reconciler.catalog.origins import Origins
 from reconciler.catalog.prefill import Parse, fill_in_parallel
 from reconciler.catalog.schema import check_file
 from reconciler.errors import CatalogInvalid, Location, Problem
@@ -217,7 +218,7 @@ class _Declared:
     def __init__(self) -> None:
         self.offers: dict[tuple[str, str], Offer] = {}
         self.tags: dict[str, frozenset[str]] = {}
-        self.origins: dict[tuple[str, str], Location] = {}
+        self.origins = Origins(self.offers)
         # the register's first places are the origins: one map of 200,000 places, not two
         self.register = rules.SkuRegister(self.origins)
         # "file\0entry" of each offers file, as the parse cache keeps it; None once one is not
@@ -333,7 +334,7 @@ class _Declared:
             found = [decode_problem(p, names) for p in entry["problems"]]
             inactive = set(entry["inactive"]) if resolver.merge is not None else set()
             read = ItemCodec.reader(entry, name, self.decimals)
-            skus, keys = read(self.offers, self.origins)
+            skus, item_tags, keys, owner, places = read(self.offers, self.origins)
         except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
             return False  # a sku another file declares, or not an entry this tool writes
         looks = self.register.looks_of(skus)
@@ -341,18 +342,23 @@ class _Declared:
         # exactly the offers a replay does, so the merge's account of skus stays the same
         if looks is None or not self.fill(keys, inactive, resolver):
             for key in keys:  # rare: a sku that looks like another file's, or a fed problem
-                del self.offers[key], self.origins[key]
+                del self.offers[key]
             return False
+        looks, repeated = looks
         self.register.looks.update(looks)
+        self.origins.read_back(places, _items_of(keys, owner, repeated))
+        self._tag(skus, item_tags)
+        problems += found
+        return True
+
+    def _tag(self, skus: list[str], item_tags: list[list[str] | None]) -> None:
         shared: dict[tuple[str, ...], frozenset[str]] = {}  # most items repeat a few tag lists
-        for sku, _, item_tags in skus:
-            if item_tags is not None:
-                key = tuple(item_tags)
+        for sku, tags_given in zip(skus, item_tags):  # noqa: B905 - columns of one entry
+            if tags_given is not None:
+                key = tuple(tags_given)
                 tags = shared.get(key) or shared.setdefault(key, frozenset(key))
                 known = self.tags.get(sku)
                 self.tags[sku] = tags if known is None else known | tags
-        problems += found
-        return True
 
     def fill(
         self, keys: list[tuple[str, str]], inactive: set[int], resolver: resolve.OfferResolver
@@ -367,6 +373,16 @@ class _Declared:
             if resolver.fill_in_place(offer, number in inactive) or resolve.broken_rules(offer):
                 return False
         return True
+
+
+def _items_of(
+    keys: list[tuple[str, str]], owner: list[int], repeated: set[str]
+) -> list[tuple[tuple[str, str], int]]:
+    """The keys of a file read back whose sku it declares twice or an earlier file declares
+    too, with their item (rare: a sku split by channel)."""
+    if not repeated:
+        return []
+    return [(key, item) for key, item in zip(keys, owner) if key[1] in repeated]  # noqa: B905
 
 
 def _entry(

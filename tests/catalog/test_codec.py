@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import orjson
+import pytest
 
 from reconciler.catalog.codec import ItemCodec, OfferCodec
 from reconciler.catalog.model import Condition, DeliveryOption, Offer, Packaging
+from reconciler.catalog.origins import Origins
 from reconciler.errors import Location
 
 TRK = (DeliveryOption("TRK", Decimal("4.90"), Decimal("1.00")),)
@@ -56,12 +58,16 @@ def test_items_come_back_with_their_places_and_tags():
     assert codec.add((1, 8, 5), "B", None, two)
     entry = _through_json(codec.dump_items())
     offers: dict = {}
-    places: dict = {}
-    skus, keys = ItemCodec.reader(entry, "offers/a.yaml", {})(offers, places)
+    origins = Origins(offers)
+    skus, tags, keys, owner, places = ItemCodec.reader(entry, "offers/a.yaml", {})(offers, origins)
     assert list(offers.values()) == [*one, *two]
+    assert all(type(o) is Offer for o in offers.values())
     assert keys == [("cdiscount", "A"), ("zz", "A"), ("cdiscount", "B")]
-    assert places["zz", "A"] == Location("offers/a.yaml", 2, 5, "offers[0]")
-    assert [(sku, tags) for sku, _, tags in skus] == [("A", ["winter"]), ("B", None)]
+    assert owner == [0, 0, 1]
+    assert (skus, tags) == (["A", "B"], [["winter"], None])
+    origins.read_back(places)
+    assert origins["zz", "A"] == Location("offers/a.yaml", 2, 5, "offers[0]")
+    assert origins["cdiscount", "B"] == Location("offers/a.yaml", 8, 5, "offers[1]")
 
 
 def test_a_key_already_declared_leaves_the_maps_as_they_were():
@@ -69,16 +75,27 @@ def test_a_key_already_declared_leaves_the_maps_as_they_were():
     codec.add((0, 2, 5), "A", None, [_offer("cdiscount", "A", "10.00")])
     codec.add((1, 6, 5), "B", None, [_offer("cdiscount", "B", "10.00")])
     first = Location("offers/other.yaml", 1, 1)
-    offers: dict = {("cdiscount", "B"): "taken"}
-    places: dict = {("cdiscount", "B"): first}
     read = ItemCodec.reader(_through_json(codec.dump_items()), "offers/a.yaml", {})
-    try:
-        read(offers, places)
-    except KeyError:
-        pass
-    else:
-        raise AssertionError("a clash must be refused")
-    assert offers == {("cdiscount", "B"): "taken"} and places == {("cdiscount", "B"): first}
+    for taken in ({("cdiscount", "B"): "taken"}, {}):  # by an offer, or by a place alone
+        offers = dict(taken)
+        origins = Origins(offers)
+        if not taken:
+            origins["cdiscount", "B"] = first  # declared by a file whose offer has an error
+        with pytest.raises(KeyError):
+            read(offers, origins)
+        assert offers == taken and list(origins) == [("cdiscount", "B")]
+
+
+def test_a_forged_entry_declaring_a_key_twice_is_refused_whole():
+    codec = ItemCodec()
+    codec.add((0, 2, 5), "A", None, [_offer("cdiscount", "A", "10.00")])
+    entry = _through_json(codec.dump_items())
+    entry["items"] += [1, 6, 5, "A", "3760452700039", None]
+    entry["sold"] += [1, *entry["sold"][1:5]]  # item 1 (sku A again) on the same channel
+    offers: dict = {}
+    with pytest.raises(KeyError):
+        ItemCodec.reader(entry, "offers/a.yaml", {})(offers, Origins(offers))
+    assert offers == {}
 
 
 def test_an_item_whose_offers_differ_in_gtin_is_not_kept():
