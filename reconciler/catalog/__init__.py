@@ -20,7 +20,8 @@ import orjson
 from reconciler import clock, collector, sources
 from reconciler.catalog import resolve, rules
 from reconciler.catalog.cache import ParseCache
-from reconciler.catalog.codec import ItemCodec, decode_problem, encode_problem
+from reconciler.catalog.codec import decode_problem, encode_problem
+from reconciler.catalog.entry import ItemCodec
 from reconciler.catalog.files import CatalogFiles, catalog_files
 from reconciler.catalog.load import YamlFile, load_yaml
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer, Submission
@@ -333,32 +334,38 @@ class _Declared:
         try:
             found = [decode_problem(p, names) for p in entry["problems"]]
             inactive = set(entry["inactive"]) if resolver.merge is not None else set()
-            read = ItemCodec.reader(entry, name, self.decimals)
-            skus, item_tags, keys, owner, places = read(self.offers, self.origins)
+            items = ItemCodec.reader(entry, name, self.decimals)
+            looks = self.register.looks_of(items.skus)
+            if looks is None:
+                return False  # a sku that looks like another file's: a parse says where
+            looks, earlier, twice = looks
+            # Every declared key's sku is in the register's looks: with no sku of this file
+            # declared before, none of its keys can be, and the check by key is spared.
+            keys, owner = items.read(self.offers, self.origins if earlier else None)
         except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
             return False  # a sku another file declares, or not an entry this tool writes
-        looks = self.register.looks_of(skus)
         # the feeds are merged only once no clash can send the file to a parse: a parse fills
         # exactly the offers a replay does, so the merge's account of skus stays the same
-        if looks is None or not self.fill(keys, inactive, resolver):
-            for key in keys:  # rare: a sku that looks like another file's, or a fed problem
+        if not self.fill(keys, inactive, resolver):
+            for key in keys:  # rare: a fed value breaking a rule
                 del self.offers[key]
             return False
-        looks, repeated = looks
         self.register.looks.update(looks)
-        self.origins.read_back(places, _items_of(keys, owner, repeated))
-        self._tag(skus, item_tags)
+        repeated = earlier | twice
+        self.origins.read_back(items.places(), _items_of(keys, owner, repeated))
+        self._tag(*items.tags(), repeated)
         problems += found
         return True
 
-    def _tag(self, skus: list[str], item_tags: list[list[str] | None]) -> None:
-        shared: dict[tuple[str, ...], frozenset[str]] = {}  # most items repeat a few tag lists
-        for sku, tags_given in zip(skus, item_tags):  # noqa: B905 - columns of one entry
-            if tags_given is not None:
-                key = tuple(tags_given)
-                tags = shared.get(key) or shared.setdefault(key, frozenset(key))
-                known = self.tags.get(sku)
-                self.tags[sku] = tags if known is None else known | tags
+    def _tag(self, skus: list[str], tags: list[frozenset[str]], repeated: set[str]) -> None:
+        """The tags of the items of a file read back; `repeated`: its skus that may have tags
+        already (declared twice in it, or in another file too)."""
+        if not repeated:
+            self.tags.update(zip(skus, tags, strict=True))
+            return
+        for sku, more in zip(skus, tags, strict=True):
+            known = self.tags.get(sku)
+            self.tags[sku] = more if known is None else known | more
 
     def fill(
         self, keys: list[tuple[str, str]], inactive: set[int], resolver: resolve.OfferResolver

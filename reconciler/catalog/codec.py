@@ -23,7 +23,6 @@ from reconciler.catalog.model import (
     Packaging,
     PriceAlignment,
 )
-from reconciler.catalog.origins import ReadBack, arrays
 from reconciler.errors import Location, Problem
 
 # --- offers as plain data -------------------------------------------------------------------
@@ -125,7 +124,7 @@ class OfferCodec:
 
         The rows are trusted as far as their signature goes: this tool wrote them.
         """
-        text, decimals, tails = _tables(tables)
+        text, decimals, tails = tables_of(tables)
 
         def decode(rows: list[list[Any]], new: Any = OpenOffer, sealed: type = Offer) -> list:
             offers = []
@@ -138,120 +137,7 @@ class OfferCodec:
         return decode
 
 
-class ItemCodec(OfferCodec):
-    """The offers of one catalog file by item (one sku and its offers on each channel), as two
-    flat lists: (index, line, column, sku, gtin, tags) of each item, then (item, channel,
-    price, stock, tail) of each offer. An item's sku, gtin and place are kept once, and flat
-    lists of plain values are what orjson writes and reads fastest."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: list[Any] = []
-        self.sold: list[Any] = []
-
-    def add(self, place: tuple[int, int, int], sku: str, tags: Any, offers: list[Offer]) -> bool:
-        """One item, at (index, line, column); False when its offers do not share its sku and
-        gtin (then the file is not kept)."""
-        gtin = offers[0].gtin if offers else ""
-        item = len(self.items) // _ITEM
-        self.items.extend((*place, sku, gtin, tags))
-        channels, prices = self._index["text"], self._index["decimals"]
-        for offer in offers:
-            if offer.sku != sku or offer.gtin != gtin:
-                return False
-            channel, price = channels.get(offer.channel), prices.get(offer.price)
-            if channel is None or price is None:  # new to the tables (or no price)
-                channel, price = self._share("text", offer.channel), self._decimal(offer.price)
-                price = -1 if price is None else price  # the table's last: None
-            self.sold.extend((item, channel, price, offer.stock, self._tail_index(offer)))
-        return True
-
-    @property
-    def offer_count(self) -> int:
-        return len(self.sold) // _SOLD
-
-    def dump_items(self) -> dict[str, Any]:
-        return {"items": self.items, "sold": self.sold, "tables": self.dump()}
-
-    @staticmethod
-    def reader(entry: dict[str, Any], name: str, known: dict[str, Decimal]) -> Any:
-        """A function that reads the offers of an entry (`dump_items`) of the file `name` into
-        `offers` (by channel and sku), unless `declared` (anything with an `isdisjoint` of
-        keys: the catalog's Origins) holds one of its keys already: then KeyError, leaving
-        `offers` as it was. It gives the sku and tags of each item, the keys it added, the
-        item of each key and the items' places. ValueError, TypeError, ... when the entry is
-        malformed."""
-        text, decimals, tails = _tables(entry["tables"], known)
-        items, sold = entry["items"], entry["sold"]
-        if len(items) % _ITEM or len(sold) % _SOLD:
-            raise ValueError("not whole items")
-
-        def read(offers: dict, declared: Any) -> tuple[list, list, list, list, ReadBack]:
-            # Column by column: each map and zip below loops in C, so the Python left per offer
-            # is _SealedOffer's body (200,000 offers on a warm load of 100,000 items).
-            skus = items[3::_ITEM]
-            indexes, lines, columns = arrays(items[0::_ITEM], items[1::_ITEM], items[2::_ITEM])
-            places = ReadBack(name, skus, indexes, lines, columns)
-            owner = sold[0::_SOLD]  # the item of each offer
-            channels = map(text.__getitem__, sold[1::_SOLD])
-            keys = list(zip(channels, map(skus.__getitem__, owner), strict=True))
-            if not declared.isdisjoint(keys):
-                raise KeyError("declared by another file")
-            gtins = items[4::_ITEM]
-            built = map(
-                _SealedOffer,
-                keys,
-                map(gtins.__getitem__, owner),
-                map(decimals.__getitem__, sold[2::_SOLD]),
-                sold[3::_SOLD],
-                map(tails.__getitem__, sold[4::_SOLD]),
-            )
-            had = len(offers)
-            try:
-                offers.update(zip(keys, built, strict=True))
-                if len(offers) != had + len(keys):
-                    raise KeyError("declared twice in one entry: forged")
-            except BaseException:
-                for key in keys:  # all new to `offers` (checked above)
-                    offers.pop(key, None)
-                raise
-            return skus, items[5::_ITEM], keys, owner, places
-
-        return read
-
-
-class _SealedOffer:
-    """An `Offer` built from a row's parts (key, gtin, price, stock, tail) with plain slot
-    stores: its class is set to Offer at the end of __init__ (see model.unfrozen_twin)."""
-
-    __slots__ = tuple(f.name for f in fields(Offer))
-
-    def __init__(
-        self, key: tuple[str, str], gtin: str, price: Any, stock: Any, tail: tuple
-    ) -> None:
-        self.channel, self.sku = key
-        self.gtin, self.price, self.stock = gtin, price, stock
-        (
-            self.condition,
-            self.vat,
-            self.eco_tax,
-            self.dea_tax,
-            self.preparation_days,
-            self.delivery,
-            self.comment,
-            self.striked_price,
-            self.price_alignment,
-            self.packaging,
-            self.discounts,
-            self.unknown,
-        ) = tail
-        self.__class__ = Offer  # type: ignore[assignment]
-
-
-_ITEM, _SOLD = 6, 5  # values per item, per offer
-
-
-def _tables(
+def tables_of(
     tables: dict[str, list[Any]], known: dict[str, Decimal] | None = None
 ) -> tuple[list[str], list[Decimal | None], list[tuple]]:
     """The tables of an entry as values; `known`: decimals by text, shared by the entries of
@@ -263,8 +149,11 @@ def _tables(
         known[d] if d in known else known.setdefault(d, Decimal(d)) for d in tables["decimals"]
     ]
     decimals.append(None)  # index -1: no value
+    by_number: dict[int | None, Decimal | None] = dict(enumerate(decimals))
+    by_number[-1] = by_number[None] = None  # a tail's null: no value
     options: dict[tuple, tuple[DeliveryOption, ...]] = {}
-    return text, decimals, [_tail(t, decimals, options) for t in tables["tails"]]
+    dec = by_number.__getitem__  # KeyError for a number out of the table
+    return text, decimals, [_tail(t, dec, options) for t in tables["tails"]]
 
 
 _CONDITIONS = {c.value: c for c in Condition}
@@ -274,16 +163,13 @@ def _condition(value: Any) -> Condition | str | None:
     return None if value is None else _CONDITIONS.get(value, str(value))
 
 
-def _tail(row: list[Any], decimals: list[Decimal | None], options: dict) -> tuple[Any, ...]:
-    def dec(index: int | None) -> Decimal | None:
-        return decimals[-1 if index is None else index]
-
+def _tail(row: list[Any], dec: Any, options: dict) -> tuple[Any, ...]:
     (condition, vat, eco, dea, days, delivery, comment, striked, alignment, packaging) = row[:10]
     discounts, unknown = row[10:]
     if type(days) not in (int, type(None)) or type(comment) not in (str, type(None)):
         raise TypeError("not an offer tail")
     return (
-        _condition(condition),
+        _CONDITIONS.get(condition) or _condition(condition),
         dec(vat),
         dec(eco),
         dec(dea),
@@ -293,19 +179,21 @@ def _tail(row: list[Any], decimals: list[Decimal | None], options: dict) -> tupl
         dec(striked),
         None if alignment is None else PriceAlignment(bool(alignment[0]), dec(alignment[1])),
         None if packaging is None else Packaging(str(packaging[0]), Decimal(packaging[1])),
-        None
-        if discounts is None
-        else tuple(
-            Discount(
-                datetime.fromisoformat(start),
-                datetime.fromisoformat(end),
-                OperationKind(kind),
-                int(percent),
-                dec(reference),
-            )
-            for start, end, kind, percent, reference in discounts
-        ),
+        _discounts(discounts, dec) if discounts else None if discounts is None else (),
         frozenset(map(str, unknown)) if unknown else _NOTHING_UNKNOWN,
+    )
+
+
+def _discounts(rows: list[list[Any]], dec: Any) -> tuple[Discount, ...]:
+    return tuple(
+        Discount(
+            datetime.fromisoformat(start),
+            datetime.fromisoformat(end),
+            OperationKind(kind),
+            int(percent),
+            dec(reference),
+        )
+        for start, end, kind, percent, reference in rows
     )
 
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 import orjson
 import pytest
 
-from reconciler.catalog.codec import ItemCodec, OfferCodec
+from reconciler.catalog.codec import OfferCodec
+from reconciler.catalog.entry import ItemCodec
 from reconciler.catalog.model import Condition, DeliveryOption, Offer, Packaging
 from reconciler.catalog.origins import Origins
 from reconciler.errors import Location
@@ -59,13 +60,15 @@ def test_items_come_back_with_their_places_and_tags():
     entry = _through_json(codec.dump_items())
     offers: dict = {}
     origins = Origins(offers)
-    skus, tags, keys, owner, places = ItemCodec.reader(entry, "offers/a.yaml", {})(offers, origins)
+    items = ItemCodec.reader(entry, "offers/a.yaml", {})
+    keys, owner = items.read(offers, origins)
     assert list(offers.values()) == [*one, *two]
     assert all(type(o) is Offer for o in offers.values())
     assert keys == [("cdiscount", "A"), ("zz", "A"), ("cdiscount", "B")]
     assert owner == [0, 0, 1]
-    assert (skus, tags) == (["A", "B"], [["winter"], None])
-    origins.read_back(places)
+    assert items.skus == ["A", "B"]
+    assert items.tags() == (["A"], [frozenset({"winter"})])  # B has none: no tags, not empty
+    origins.read_back(items.places())
     assert origins["zz", "A"] == Location("offers/a.yaml", 2, 5, "offers[0]")
     assert origins["cdiscount", "B"] == Location("offers/a.yaml", 8, 5, "offers[1]")
 
@@ -75,14 +78,14 @@ def test_a_key_already_declared_leaves_the_maps_as_they_were():
     codec.add((0, 2, 5), "A", None, [_offer("cdiscount", "A", "10.00")])
     codec.add((1, 6, 5), "B", None, [_offer("cdiscount", "B", "10.00")])
     first = Location("offers/other.yaml", 1, 1)
-    read = ItemCodec.reader(_through_json(codec.dump_items()), "offers/a.yaml", {})
+    items = ItemCodec.reader(_through_json(codec.dump_items()), "offers/a.yaml", {})
     for taken in ({("cdiscount", "B"): "taken"}, {}):  # by an offer, or by a place alone
         offers = dict(taken)
         origins = Origins(offers)
         if not taken:
             origins["cdiscount", "B"] = first  # declared by a file whose offer has an error
         with pytest.raises(KeyError):
-            read(offers, origins)
+            items.read(offers, origins)
         assert offers == taken and list(origins) == [("cdiscount", "B")]
 
 
@@ -94,7 +97,7 @@ def test_a_forged_entry_declaring_a_key_twice_is_refused_whole():
     entry["sold"] += [1, *entry["sold"][1:5]]  # item 1 (sku A again) on the same channel
     offers: dict = {}
     with pytest.raises(KeyError):
-        ItemCodec.reader(entry, "offers/a.yaml", {})(offers, Origins(offers))
+        ItemCodec.reader(entry, "offers/a.yaml", {}).read(offers, None)
     assert offers == {}
 
 
