@@ -36,6 +36,8 @@ class OfferCodec:
     reading 100,000 offers back is mostly `Offer(*row)` on objects built once.
     """
 
+    STRIKED_IN_TAIL = True  # ItemCodec keeps the struck-through price beside the price
+
     def __init__(self) -> None:
         self.tables: dict[str, list[Any]] = {"text": [], "decimals": [], "tails": []}
         self._index: dict[str, dict[Any, int]] = {name: {} for name in self.tables}
@@ -61,7 +63,7 @@ class OfferCodec:
         return [channel, offer.sku, offer.gtin, price, offer.stock, self._tail_index(offer)]
 
     def _tail_index(self, offer: Offer) -> int:
-        tail = _TAIL(offer)
+        tail = _TAIL(offer) if self.STRIKED_IN_TAIL else _UNSTRUCK(offer)
         # Hashing a tail by value calls Python for the enum and each delivery option; most
         # offers hold the very objects the resolver made once for the defaults, so they are
         # looked up by identity first (the memo keeps them alive: an id is not reused).
@@ -96,7 +98,7 @@ class OfferCodec:
             if delivery is None
             else [(o.mode, dec(o.cost), dec(o.additional_cost)) for o in delivery],
             offer.comment,
-            dec(offer.striked_price),
+            dec(offer.striked_price) if self.STRIKED_IN_TAIL else None,
             None if alignment is None else (alignment.align, dec(alignment.minimum_price)),
             None if packaging is None else (packaging.unit, str(packaging.value)),
             None
@@ -213,6 +215,10 @@ def _options(rows: list[list[Any]], dec: Any, built: dict) -> tuple[DeliveryOpti
 _TAIL = attrgetter(
     *("condition", "vat", "eco_tax", "dea_tax", "preparation_days", "delivery", "comment"),
     *("striked_price", "price_alignment", "packaging", "discounts", "unknown"),
+)
+_UNSTRUCK = attrgetter(
+    *("condition", "vat", "eco_tax", "dea_tax", "preparation_days", "delivery", "comment"),
+    *("price_alignment", "packaging", "discounts", "unknown"),
 )
 # The rows above spell Offer's fields in this order: a change to the model must come here too.
 assert tuple(f.name for f in fields(Offer)) == (

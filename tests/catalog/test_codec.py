@@ -9,7 +9,7 @@ import pytest
 
 from reconciler.catalog.codec import OfferCodec
 from reconciler.catalog.entry import ItemCodec
-from reconciler.catalog.model import Condition, DeliveryOption, Offer, Packaging
+from reconciler.catalog.model import Condition, DeliveryOption, Offer, OpenOffer, Packaging
 from reconciler.catalog.origins import Origins
 from reconciler.errors import Location
 
@@ -94,7 +94,7 @@ def test_a_forged_entry_declaring_a_key_twice_is_refused_whole():
     codec.add((0, 2, 5), "A", None, [_offer("cdiscount", "A", "10.00")])
     entry = _through_json(codec.dump_items())
     entry["items"] += [1, 6, 5, "A", "3760452700039", None]
-    entry["sold"] += [1, *entry["sold"][1:5]]  # item 1 (sku A again) on the same channel
+    entry["sold"] += [1, *entry["sold"][1:6]]  # item 1 (sku A again) on the same channel
     offers: dict = {}
     with pytest.raises(KeyError):
         ItemCodec.reader(entry, "offers/a.yaml", {}).read(offers, None)
@@ -105,3 +105,34 @@ def test_an_item_whose_offers_differ_in_gtin_is_not_kept():
     other = _offer("zz", "A", "10.00")
     other = Offer(**{**{f: getattr(other, f) for f in other.__slots__}, "gtin": "0000000000000"})
     assert not ItemCodec().add((0, 2, 5), "A", None, [_offer("cdiscount", "A", "1.00"), other])
+
+
+def test_offers_differing_by_their_struck_price_share_one_tail_and_keep_their_own():
+    codec = ItemCodec()
+    one = _offer("cdiscount", "A", "10.00", striked_price=Decimal("15.00"), comment="Bio")
+    two = _offer("cdiscount", "B", "10.00", striked_price=Decimal("16.00"), comment="Bio")
+    plain = _offer("cdiscount", "C", "10.00", comment="Bio")
+    for number, offer in enumerate((one, two, plain)):
+        assert codec.add((number, 2 + number, 5), offer.sku, None, [offer])
+    entry = _through_json(codec.dump_items())
+    assert len(entry["tables"]["tails"]) == 1
+    offers: dict = {}
+    ItemCodec.reader(entry, "offers/a.yaml", {}).read(offers, None)
+    assert list(offers.values()) == [one, two, plain]
+    assert [o.striked_price for o in offers.values()] == [Decimal("15.00"), Decimal("16.00"), None]
+
+
+def test_a_change_to_one_offer_read_back_leaves_those_sharing_its_values_alone():
+    """The fed load sets price and stock into an offer read back (resolve.fill_in_place):
+    offers built from one tail share its objects, never a slot."""
+    codec = ItemCodec()
+    codec.add((0, 2, 5), "A", None, [_offer("cdiscount", "A", "10.00"), _offer("zz", "A", "10.00")])
+    offers: dict = {}
+    ItemCodec.reader(_through_json(codec.dump_items()), "offers/a.yaml", {}).read(offers, None)
+    first, second = offers.values()
+    assert first.delivery is second.delivery and first.price is second.price  # shared
+    object.__setattr__(first, "__class__", OpenOffer)
+    first.price, first.stock, first.delivery = Decimal("1.00"), 0, ()
+    first.__class__ = Offer
+    assert (second.price, second.stock, second.delivery) == (Decimal("10.00"), 3, TRK)
+    assert hash(second) == hash(_offer("zz", "A", "10.00"))
