@@ -220,7 +220,7 @@ class _Declared:
         self.offers: dict[tuple[str, str], Offer] = {}
         self.tags: dict[str, frozenset[str]] = {}
         self.origins = Origins(self.offers)
-        # the register's first places are the origins: one map of 200,000 places, not two
+        # the register's first places are the origins (those of files read back made when asked)
         self.register = rules.SkuRegister(self.origins)
         # "file\0entry" of each offers file, as the parse cache keeps it; None once one is not
         self.entries: list[str] | None = []
