@@ -339,6 +339,7 @@ class _Declared:
             if looks is None:
                 return False  # a sku that looks like another file's: a parse says where
             looks, earlier, twice = looks
+            places, tags = items.places(), items.tags()  # checked before any offer is added
             # Every declared key's sku is in the register's looks: with no sku of this file
             # declared before, none of its keys can be, and the check by key is spared.
             keys, owner = items.read(self.offers, self.origins if earlier else None)
@@ -352,8 +353,8 @@ class _Declared:
             return False
         self.register.looks.update(looks)
         repeated = earlier | twice
-        self.origins.read_back(items.places(), _items_of(keys, owner, repeated))
-        self._tag(*items.tags(), repeated)
+        self.origins.read_back(places, _items_of(keys, owner, repeated))
+        self._tag(*tags, repeated)
         problems += found
         return True
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.catalog import check_catalog
+from reconciler.catalog.cache import ParseCache
 from reconciler.catalog.origins import Origins, ReadBack, arrays
 from reconciler.errors import Location
 from tests.catalog.test_catalog_cache_changes import DEMO
@@ -95,3 +96,35 @@ def test_a_place_asked_again_is_equal_and_a_parsed_one_wins():
     assert list(origins) == [("c", "A"), ("c", "B"), ("z", "A")]
     with pytest.raises(KeyError):
         del origins["c", "A"]  # a place read back is never taken back alone
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda items: items.__setitem__(5, 99),  # a tag list the table does not have
+        lambda items: items.__setitem__(1, "two"),  # a line that is not a number
+        lambda items: items.__setitem__(1, 2**40),  # nor a line a file can have
+    ],
+    ids=["tag list", "line as text", "line too big"],
+)
+def test_an_entry_signed_here_but_malformed_is_parsed_instead_leaving_nothing(
+    split: Path, monkeypatch, parsed: list[str], spoil
+):
+    """An entry this machine signed (a bug of the writer, say) whose items cannot be read
+    back: the file is parsed, and none of its offers, places or tags stays twice."""
+    monkeypatch.setenv("CATALOG_NO_CACHE", "1")
+    expected, _ = check_catalog(split)
+    monkeypatch.delenv("CATALOG_NO_CACHE")
+    check_catalog(split)
+    store = ParseCache.of(split, (split / "catalog.yaml").read_bytes())
+    name = store.name_of((split / "offers/a-split.yaml").read_bytes())
+    entry = store.get(name)
+    assert entry is not None
+    spoil(entry["items"])
+    store.put(name, entry)
+    parsed.clear()
+    found, problems = check_catalog(split)
+    assert parsed == ["a-split.yaml"]
+    assert found is not None and expected is not None, problems
+    assert found.offers == expected.offers and found.tags == expected.tags
+    assert dict(found.origins.items()) == dict(expected.origins.items())
