@@ -8,7 +8,9 @@ process whose own peak RSS is read with wait4 (not the sandbox's, not this scrip
   reads every page, fills the cache and the snapshots);
 - warm: the same command again (cache and snapshots from the cold run: incremental read).
 Beside them, the floor measured in the same run: a process that only holds the desired offers
-of the catalog (`desired_offers`), i.e. what any plan must keep of one side.
+of the catalog (`desired_offers`), i.e. what any plan must keep of one side, loaded warm (each
+run points catalog.yaml at a new sandbox port, which empties the parse cache's view: the floor
+runs twice and the second, warm, is kept; the first, a cold parse, is printed beside it).
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ def main() -> None:
             "CATALOG_REFRESH": "auto",
         }
         env.pop("CATALOG_NO_CACHE", None)
+        cold_floor = run([sys.executable, "-c", FLOOR, str(root)], env)  # fills the cache
         floor = run([sys.executable, "-c", FLOOR, str(root)], env)
         shutil.rmtree(root / ".catalog", ignore_errors=True)
         catalog = [str(Path(sys.executable).parent / "catalog"), "plan", str(root)]
@@ -116,7 +119,8 @@ def main() -> None:
         sandbox.stdin.close()
         sandbox.wait()
     print(f"\n{options.offers:,} offers ({live:,} channel offers live, as many desired)")
-    print(f"floor: desired offers held  {floor[0]:7.1f} s  peak {floor[1]:6.0f} MB")
+    print(f"floor: desired offers held  {floor[0]:7.1f} s  peak {floor[1]:6.0f} MB (warm load)")
+    print(f"  same, cold load           {cold_floor[0]:7.1f} s  peak {cold_floor[1]:6.0f} MB")
     for name, (seconds, peak, code) in (("cold plan (full read)", cold), ("warm plan", warm)):
         verdict = "met" if peak < 1536 else "MISSED"
         print(

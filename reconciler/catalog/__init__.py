@@ -20,10 +20,12 @@ import orjson
 from reconciler import clock, collector, sources
 from reconciler.catalog import resolve, rules
 from reconciler.catalog.cache import ParseCache
-from reconciler.catalog.codec import ItemCodec, decode_problem, encode_problem
+from reconciler.catalog.codec import decode_problem, encode_problem
+from reconciler.catalog.entry import ItemCodec
 from reconciler.catalog.files import CatalogFiles, catalog_files
 from reconciler.catalog.load import YamlFile, load_yaml
 from reconciler.catalog.model import Catalog, CommercialOperation, Offer, Submission
+from reconciler.catalog.origins import Origins
 from reconciler.catalog.prefill import Parse, fill_in_parallel
 from reconciler.catalog.schema import check_file
 from reconciler.errors import CatalogInvalid, Location, Problem
@@ -217,8 +219,8 @@ class _Declared:
     def __init__(self) -> None:
         self.offers: dict[tuple[str, str], Offer] = {}
         self.tags: dict[str, frozenset[str]] = {}
-        self.origins: dict[tuple[str, str], Location] = {}
-        # the register's first places are the origins: one map of 200,000 places, not two
+        self.origins = Origins(self.offers)
+        # the register's first places are the origins (those of files read back made when asked)
         self.register = rules.SkuRegister(self.origins)
         # "file\0entry" of each offers file, as the parse cache keeps it; None once one is not
         self.entries: list[str] | None = []
@@ -332,27 +334,39 @@ class _Declared:
         try:
             found = [decode_problem(p, names) for p in entry["problems"]]
             inactive = set(entry["inactive"]) if resolver.merge is not None else set()
-            read = ItemCodec.reader(entry, name, self.decimals)
-            skus, keys = read(self.offers, self.origins)
+            items = ItemCodec.reader(entry, name, self.decimals)
+            looks = self.register.looks_of(items.skus)
+            if looks is None:
+                return False  # a sku that looks like another file's: a parse says where
+            looks, earlier, twice = looks
+            places, tags = items.places(), items.tags()  # checked before any offer is added
+            # Every declared key's sku is in the register's looks: with no sku of this file
+            # declared before, none of its keys can be, and the check by key is spared.
+            keys, owner = items.read(self.offers, self.origins if earlier else None)
         except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
             return False  # a sku another file declares, or not an entry this tool writes
-        looks = self.register.looks_of(skus)
         # the feeds are merged only once no clash can send the file to a parse: a parse fills
         # exactly the offers a replay does, so the merge's account of skus stays the same
-        if looks is None or not self.fill(keys, inactive, resolver):
-            for key in keys:  # rare: a sku that looks like another file's, or a fed problem
-                del self.offers[key], self.origins[key]
+        if not self.fill(keys, inactive, resolver):
+            for key in keys:  # rare: a fed value breaking a rule
+                del self.offers[key]
             return False
         self.register.looks.update(looks)
-        shared: dict[tuple[str, ...], frozenset[str]] = {}  # most items repeat a few tag lists
-        for sku, _, item_tags in skus:
-            if item_tags is not None:
-                key = tuple(item_tags)
-                tags = shared.get(key) or shared.setdefault(key, frozenset(key))
-                known = self.tags.get(sku)
-                self.tags[sku] = tags if known is None else known | tags
+        repeated = earlier | twice
+        self.origins.read_back(places, _items_of(keys, owner, repeated))
+        self._tag(*tags, repeated)
         problems += found
         return True
+
+    def _tag(self, skus: list[str], tags: list[frozenset[str]], repeated: set[str]) -> None:
+        """The tags of the items of a file read back; `repeated`: its skus that may have tags
+        already (declared twice in it, or in another file too)."""
+        if not repeated:
+            self.tags.update(zip(skus, tags, strict=True))
+            return
+        for sku, more in zip(skus, tags, strict=True):
+            known = self.tags.get(sku)
+            self.tags[sku] = more if known is None else known | more
 
     def fill(
         self, keys: list[tuple[str, str]], inactive: set[int], resolver: resolve.OfferResolver
@@ -367,6 +381,16 @@ class _Declared:
             if resolver.fill_in_place(offer, number in inactive) or resolve.broken_rules(offer):
                 return False
         return True
+
+
+def _items_of(
+    keys: list[tuple[str, str]], owner: list[int], repeated: set[str]
+) -> list[tuple[tuple[str, str], int]]:
+    """The keys of a file read back whose sku it declares twice or an earlier file declares
+    too, with their item (rare: a sku split by channel)."""
+    if not repeated:
+        return []
+    return [(key, item) for key, item in zip(keys, owner) if key[1] in repeated]  # noqa: B905
 
 
 def _entry(

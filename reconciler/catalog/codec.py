@@ -22,7 +22,6 @@ from reconciler.catalog.model import (
     OperationKind,
     Packaging,
     PriceAlignment,
-    unfrozen_twin,
 )
 from reconciler.errors import Location, Problem
 
@@ -36,6 +35,8 @@ class OfferCodec:
     kept once in a table and each row names it, as it names its channel, price and decimals, so
     reading 100,000 offers back is mostly `Offer(*row)` on objects built once.
     """
+
+    STRIKED_IN_TAIL = True  # ItemCodec keeps the struck-through price beside the price
 
     def __init__(self) -> None:
         self.tables: dict[str, list[Any]] = {"text": [], "decimals": [], "tails": []}
@@ -62,7 +63,7 @@ class OfferCodec:
         return [channel, offer.sku, offer.gtin, price, offer.stock, self._tail_index(offer)]
 
     def _tail_index(self, offer: Offer) -> int:
-        tail = _TAIL(offer)
+        tail = _TAIL(offer) if self.STRIKED_IN_TAIL else _UNSTRUCK(offer)
         # Hashing a tail by value calls Python for the enum and each delivery option; most
         # offers hold the very objects the resolver made once for the defaults, so they are
         # looked up by identity first (the memo keeps them alive: an id is not reused).
@@ -97,7 +98,7 @@ class OfferCodec:
             if delivery is None
             else [(o.mode, dec(o.cost), dec(o.additional_cost)) for o in delivery],
             offer.comment,
-            dec(offer.striked_price),
+            dec(offer.striked_price) if self.STRIKED_IN_TAIL else None,
             None if alignment is None else (alignment.align, dec(alignment.minimum_price)),
             None if packaging is None else (packaging.unit, str(packaging.value)),
             None
@@ -125,7 +126,7 @@ class OfferCodec:
 
         The rows are trusted as far as their signature goes: this tool wrote them.
         """
-        text, decimals, tails = _tables(tables)
+        text, decimals, tails = tables_of(tables)
 
         def decode(rows: list[list[Any]], new: Any = OpenOffer, sealed: type = Offer) -> list:
             offers = []
@@ -138,85 +139,7 @@ class OfferCodec:
         return decode
 
 
-class ItemCodec(OfferCodec):
-    """The offers of one catalog file by item (one sku and its offers on each channel), as two
-    flat lists: (index, line, column, sku, gtin, tags) of each item, then (item, channel,
-    price, stock, tail) of each offer. An item's sku, gtin and place are kept once, and flat
-    lists of plain values are what orjson writes and reads fastest."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: list[Any] = []
-        self.sold: list[Any] = []
-
-    def add(self, place: tuple[int, int, int], sku: str, tags: Any, offers: list[Offer]) -> bool:
-        """One item, at (index, line, column); False when its offers do not share its sku and
-        gtin (then the file is not kept)."""
-        gtin = offers[0].gtin if offers else ""
-        item = len(self.items) // _ITEM
-        self.items.extend((*place, sku, gtin, tags))
-        channels, prices = self._index["text"], self._index["decimals"]
-        for offer in offers:
-            if offer.sku != sku or offer.gtin != gtin:
-                return False
-            channel, price = channels.get(offer.channel), prices.get(offer.price)
-            if channel is None or price is None:  # new to the tables (or no price)
-                channel, price = self._share("text", offer.channel), self._decimal(offer.price)
-                price = -1 if price is None else price  # the table's last: None
-            self.sold.extend((item, channel, price, offer.stock, self._tail_index(offer)))
-        return True
-
-    @property
-    def offer_count(self) -> int:
-        return len(self.sold) // _SOLD
-
-    def dump_items(self) -> dict[str, Any]:
-        return {"items": self.items, "sold": self.sold, "tables": self.dump()}
-
-    @staticmethod
-    def reader(entry: dict[str, Any], name: str, known: dict[str, Decimal]) -> Any:
-        """A function that reads the offers of an entry (`dump_items`) of the file `name` into
-        `offers` and `places` (by channel and sku); it gives (sku, place, tags) of each item and
-        the keys it added. KeyError, leaving both maps as they were, when a (channel, sku) is
-        in `places` already; ValueError, TypeError, ... when the entry is malformed."""
-        text, decimals, tails = _tables(entry["tables"], known)
-        items, sold = entry["items"], entry["sold"]
-        if len(items) % _ITEM or len(sold) % _SOLD:
-            raise ValueError("not whole items")
-
-        def read(offers: dict, places: dict) -> tuple[list, list]:
-            read: list[tuple[str, Location, Any]] = []
-            by_item = iter(items)
-            for index, line, column, sku, gtin, tags in zip(*[by_item] * _ITEM):  # noqa: B905
-                place = _OpenLocation(name, line, column, f"offers[{index}]")
-                place.__class__ = Location
-                read.append((sku, place, tags, gtin))
-            keys: list[tuple[str, str]] = []
-            by_offer = iter(sold)
-            try:
-                for item, channel, price, stock, tail in zip(*[by_offer] * _SOLD):  # noqa: B905
-                    sku, place, _, gtin = read[item]
-                    key = (text[channel], sku)
-                    if key in places:
-                        raise KeyError(key)  # declared by another file (or twice: forged)
-                    offer = OpenOffer(*key, gtin, decimals[price], stock, *tails[tail])
-                    offer.__class__ = Offer
-                    keys.append(key)
-                    offers[key] = offer
-                    places[key] = place
-            except BaseException:
-                for key in keys:
-                    del offers[key], places[key]
-                raise
-            return [(sku, place, tags) for sku, place, tags, _ in read], keys
-
-        return read
-
-
-_ITEM, _SOLD = 6, 5  # values per item, per offer
-
-
-def _tables(
+def tables_of(
     tables: dict[str, list[Any]], known: dict[str, Decimal] | None = None
 ) -> tuple[list[str], list[Decimal | None], list[tuple]]:
     """The tables of an entry as values; `known`: decimals by text, shared by the entries of
@@ -228,8 +151,11 @@ def _tables(
         known[d] if d in known else known.setdefault(d, Decimal(d)) for d in tables["decimals"]
     ]
     decimals.append(None)  # index -1: no value
+    by_number: dict[int | None, Decimal | None] = dict(enumerate(decimals))
+    by_number[-1] = by_number[None] = None  # a tail's null: no value
     options: dict[tuple, tuple[DeliveryOption, ...]] = {}
-    return text, decimals, [_tail(t, decimals, options) for t in tables["tails"]]
+    dec = by_number.__getitem__  # KeyError for a number out of the table
+    return text, decimals, [_tail(t, dec, options) for t in tables["tails"]]
 
 
 _CONDITIONS = {c.value: c for c in Condition}
@@ -239,16 +165,13 @@ def _condition(value: Any) -> Condition | str | None:
     return None if value is None else _CONDITIONS.get(value, str(value))
 
 
-def _tail(row: list[Any], decimals: list[Decimal | None], options: dict) -> tuple[Any, ...]:
-    def dec(index: int | None) -> Decimal | None:
-        return decimals[-1 if index is None else index]
-
+def _tail(row: list[Any], dec: Any, options: dict) -> tuple[Any, ...]:
     (condition, vat, eco, dea, days, delivery, comment, striked, alignment, packaging) = row[:10]
     discounts, unknown = row[10:]
     if type(days) not in (int, type(None)) or type(comment) not in (str, type(None)):
         raise TypeError("not an offer tail")
     return (
-        _condition(condition),
+        _CONDITIONS.get(condition) or _condition(condition),
         dec(vat),
         dec(eco),
         dec(dea),
@@ -258,19 +181,21 @@ def _tail(row: list[Any], decimals: list[Decimal | None], options: dict) -> tupl
         dec(striked),
         None if alignment is None else PriceAlignment(bool(alignment[0]), dec(alignment[1])),
         None if packaging is None else Packaging(str(packaging[0]), Decimal(packaging[1])),
-        None
-        if discounts is None
-        else tuple(
-            Discount(
-                datetime.fromisoformat(start),
-                datetime.fromisoformat(end),
-                OperationKind(kind),
-                int(percent),
-                dec(reference),
-            )
-            for start, end, kind, percent, reference in discounts
-        ),
+        _discounts(discounts, dec) if discounts else None if discounts is None else (),
         frozenset(map(str, unknown)) if unknown else _NOTHING_UNKNOWN,
+    )
+
+
+def _discounts(rows: list[list[Any]], dec: Any) -> tuple[Discount, ...]:
+    return tuple(
+        Discount(
+            datetime.fromisoformat(start),
+            datetime.fromisoformat(end),
+            OperationKind(kind),
+            int(percent),
+            dec(reference),
+        )
+        for start, end, kind, percent, reference in rows
     )
 
 
@@ -291,13 +216,16 @@ _TAIL = attrgetter(
     *("condition", "vat", "eco_tax", "dea_tax", "preparation_days", "delivery", "comment"),
     *("striked_price", "price_alignment", "packaging", "discounts", "unknown"),
 )
+_UNSTRUCK = attrgetter(
+    *("condition", "vat", "eco_tax", "dea_tax", "preparation_days", "delivery", "comment"),
+    *("price_alignment", "packaging", "discounts", "unknown"),
+)
 # The rows above spell Offer's fields in this order: a change to the model must come here too.
 assert tuple(f.name for f in fields(Offer)) == (
     *("channel", "sku", "gtin", "price", "stock", "condition", "vat", "eco_tax", "dea_tax"),
     *("preparation_days", "delivery", "comment", "striked_price", "price_alignment"),
     *("packaging", "discounts", "unknown"),
 ), "Offer's fields changed: update reconciler.catalog.cache"
-_OpenLocation = unfrozen_twin(Location)
 
 
 # --- problems as plain data -----------------------------------------------------------------

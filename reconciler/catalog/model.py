@@ -7,6 +7,7 @@ so nothing here may be a field only one side knows (tags, file positions live in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, make_dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -227,6 +228,7 @@ class Catalog:
     offers: dict[tuple[str, str], Offer]  # (channel, sku) -> desired offer
     operations: tuple[CommercialOperation, ...] = ()
     tags: dict[str, frozenset[str]] = field(default_factory=dict)  # sku -> tags
-    origins: dict[tuple[str, str], Location] = field(default_factory=dict)  # where declared
+    # where each offer is declared (loaded: an Origins, whose places are made when asked)
+    origins: Mapping[tuple[str, str], Location] = field(default_factory=dict)
     content_hash: str = ""  # sha256 over the catalog's files, for stale-plan checks
     merge: Merge | None = None  # who owns stock and price, and the feeds read (None: all git)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from typing import Any
+from collections import Counter
 
 from reconciler.catalog.load import YamlFile
 from reconciler.catalog.model import XML_ONLY_FIELDS, Submission
 from reconciler.catalog.normal import XML_DELIVERY_NAMES
+from reconciler.catalog.origins import Origins
 from reconciler.catalog.schema import shown
 from reconciler.clock import seconds
 from reconciler.errors import Location, Problem
@@ -164,9 +165,11 @@ def _unknown(name: str, submissions: dict[str, Submission]) -> str:
 class SkuRegister:
     """Where each (channel, sku) is declared, to refuse a second declaration naming both places."""
 
-    def __init__(self, first: dict[tuple[str, str], Location] | None = None) -> None:
-        self.first = {} if first is None else first
-        self.looks: dict[str, tuple[str, Location]] = {}  # by the sku as a reader sees it
+    def __init__(self, first: Origins | None = None) -> None:
+        self.first = Origins({}) if first is None else first
+        # by the sku as a reader sees it: (sku, its first place), or the sku alone when read
+        # back from the parse cache (`first` knows its place: a tuple each cost ~56 bytes)
+        self.looks: dict[str, tuple[str, Location] | str] = {}
 
     def clash(self, sku: str, channels: list[str], where: Location) -> str | None:
         """Declare `sku` on `channels`; a message naming the first places when one clashes."""
@@ -187,29 +190,45 @@ class SkuRegister:
         ]
         return f"sku {sku!r} is declared twice: {'; '.join(places)}"
 
-    def looks_of(self, skus: list[tuple[str, Location, Any]]) -> dict[str, tuple] | None:
+    def looks_of(self, skus: list[str]) -> tuple[dict[str, str], set[str], set[str]] | None:
         """How the skus of a whole file (read back from the parse cache, so they clash with
-        nothing inside it) look, for the caller to add to `looks` once it keeps the file; None
-        when one looks like another file's: parsing the file again then says where."""
-        looks = {  # the first of a sku wins, as with setdefault
-            sku if sku.isascii() else _look(sku): (sku, place) for sku, place, _ in reversed(skus)
-        }
-        for look in looks.keys() & self.looks.keys():
-            if self.looks[look][0] != looks[look][0]:
-                return None
-            del looks[look]  # the same sku, on other channels: its first place stays
-        return looks
+        nothing inside it) look, for the caller to add to `looks` once it keeps the file (a
+        sku read back stands for itself: `first` knows its place); with the skus another file
+        declares too, and those it declares twice (for other channels). None when one looks
+        like another file's: parsing the file again then says where."""
+        if all(map(str.isascii, skus)):  # ASCII is its own look: all in C
+            looks = dict(zip(skus, skus, strict=True))
+        else:
+            looks = {_look(sku): sku for sku in skus}
+        twice: set[str] = set()
+        if len(looks) != len(skus):
+            twice = {sku for sku, times in Counter(skus).items() if times > 1}
+        earlier: set[str] = set()
+        if not self.looks.keys().isdisjoint(looks):
+            for look in looks.keys() & self.looks.keys():
+                if _sku_of(self.looks[look]) != looks[look]:
+                    return None
+                earlier.add(looks.pop(look))  # the same sku, on other channels: its place stays
+        return looks, earlier, twice
 
     def _look_alike(self, sku: str, where: Location) -> str | None:
         """Two skus a person cannot tell apart are two offers on the marketplace: refused."""
-        other, first = self.looks.setdefault(_look(sku), (sku, where))
+        seen = self.looks.setdefault(_look(sku), (sku, where))
+        other = _sku_of(seen)
         if other == sku:
             return None
+        first = seen[1] if isinstance(seen, tuple) else self.first.place_of(other)
+        first = first or Location("offers")  # never: a sku read back has its place
         return (
             f"sku {ascii(sku)} looks the same as sku {ascii(other)} at {first.file}:{first.line} "
             f"({first.field}): they differ only by invisible characters or by how an accent is "
             "encoded (Unicode normalization); write them the same way"
         )
+
+
+def _sku_of(seen: str | tuple[str, Location]) -> str:
+    """The sku of a `looks` value: a sku read back stands for itself."""
+    return seen if isinstance(seen, str) else seen[0]
 
 
 def _look(sku: str) -> str:

@@ -115,3 +115,25 @@ def test_offers_read_over_http_keep_their_exact_amounts(sandbox, connect, wire_o
     assert [first["cdiscount", f"SKU-{n:04d}"].price for n in range(40)] == prices
     assert first == read_live_offers(connect(sandbox), [CDISCOUNT, ZZ], page_size=1000)
     assert len(first) == 70
+
+
+def test_offers_of_one_sale_share_its_discounts_and_a_text_percent_is_not_taken_for_one(
+    wire_offer,
+):
+    sale = EVERYTHING["commercialOperations"]
+    items = orjson.loads(json.dumps([wire_offer(n, commercialOperations=sale) for n in range(3)]))
+    read = [offer_from_wire(i, "c") for i in items]
+    assert read[0].discounts is read[1].discounts is read[2].discounts
+    assert read[0].discounts[0].percent == 30
+    other = [{**sale[0], "discountPercent": 40}]
+    apart = offer_from_wire(wire_offer(9, commercialOperations=other), "c")
+    assert apart.discounts[0].percent == 40 and read[0].discounts[0].percent == 30
+    # a percent the exact decoder gives as a Decimal, then the same digits as text: the text
+    # is not a whole number, so the item is unusable, whatever was read before it
+    exact = [{**sale[0], "discountPercent": Decimal("25.0")}]
+    assert (
+        offer_from_wire(wire_offer(10, commercialOperations=exact), "c").discounts[0].percent == 25
+    )
+    text = [{**sale[0], "discountPercent": "25.0"}]
+    with pytest.raises(ValueError):
+        offer_from_wire(wire_offer(11, commercialOperations=text), "c")
