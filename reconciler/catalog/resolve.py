@@ -278,15 +278,12 @@ class OfferResolver:
     def _fed(self, given: Offer, inactive: bool) -> tuple[Any, Any, frozenset[str], list[str]]:
         """The price, stock and unknown fields of `given` once the feeds are merged."""
         assert self.merge is not None
-        values: Raw = {}
-        if given.price is not None:
-            values["price"] = given.price
-        if given.stock is not None:
-            values["stock"] = given.stock
-        values, unknown, absent = self.merge.fill(given.channel, given.sku, values)
+        price, stock, unknown, absent = self.merge.fill(
+            given.channel, given.sku, given.price, given.stock
+        )
         if inactive and "stock" in unknown:
             unknown = unknown - {"stock"}
-        return values.get("price"), 0 if inactive else values.get("stock"), unknown, absent
+        return price, 0 if inactive else stock, unknown, absent
 
     def _check(self, file: YamlFile, index: int, raw: Raw, offer: Offer) -> list[Problem]:
         return [

@@ -2,7 +2,7 @@
 
     read_settings(catalog.yaml)   -> sources, field ownership, problems   (settings.py)
     read_feeds(...)               -> the feeds the fields use, or problems (read.py, fetch.py)
-    Merge.fill(channel, sku, ...) -> the offer's fed values and its unknown fields (merge.py)
+    Merge.fill(channel, sku, price, stock) -> the fed price and stock, the unknown fields (merge.py)
 
 The catalog calls these where it resolves defaults and overrides, so the plan, the channels and
 the renderers see one desired `Offer` and never a source. A bad feed is an error (exit 4): the

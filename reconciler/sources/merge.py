@@ -16,8 +16,6 @@ from typing import Any
 
 from reconciler.sources.model import CATALOG, FED_FIELDS, UNMANAGED, Feed, Missing, Ownership
 
-Raw = dict[str, Any]
-
 
 class Merge:
     """The ownership of a catalog and the feeds read for it, applied offer by offer."""
@@ -28,47 +26,54 @@ class Merge:
         # source -> skus it must list (missing: error); a sku may come more than once (once
         # per channel, and again when the parse cache gives up replaying a file): read as a set
         self.not_listed: dict[str, list[str]] = {}
-        self._owners: dict[str, tuple[tuple[str, str], ...]] = {}  # channel -> (field, owner)
+        self._owners: dict[str, tuple[str, str]] = {}  # channel -> owners of price, stock
 
-    def fill(self, channel: str, sku: str, values: Raw) -> tuple[Raw, frozenset[str], list[str]]:
-        """`values` with the fed fields filled in, the fields left unknown, the fields the
-        catalog owns but does not give."""
-        owners = self._owners.get(channel) or self._owners_of(channel)
-        unknown: frozenset[str] = _NOTHING
+    def fill(
+        self, channel: str, sku: str, price: Any, stock: Any
+    ) -> tuple[Any, Any, frozenset[str], list[str]]:
+        """The offer's price and stock once the feeds' values are in (None: no file gives it),
+        the fields left unknown, the fields the catalog owns but no file gives. Called for
+        every offer of a fed catalog on every load: two fields, no dict built."""
+        price_owner, stock_owner = self._owners.get(channel) or self._owners_of(channel)
         absent: list[str] = []
-        filled = values
-        for name, owner in owners:
-            if owner == CATALOG:
-                if name not in values:
-                    absent.append(name)
-                continue
-            value = _UNKNOWN if owner == UNMANAGED else self._fed(owner, sku, name, values)
-            if value is _UNKNOWN:
-                unknown = unknown | {name}
-            elif value != values.get(name):
-                if filled is values:
-                    filled = dict(values)
-                filled[name] = value
-        return filled, unknown, absent
+        price, unknown_price = self._value(price_owner, sku, "price", price, absent)
+        stock, unknown_stock = self._value(stock_owner, sku, "stock", stock, absent)
+        if unknown_price or unknown_stock:
+            named = ("price",) * unknown_price + ("stock",) * unknown_stock
+            return price, stock, frozenset(named), absent
+        return price, stock, _NOTHING, absent
 
-    def _owners_of(self, channel: str) -> tuple[tuple[str, str], ...]:
-        owners = tuple((name, self.ownership.owner(name, channel)) for name in FED_FIELDS)
+    def _owners_of(self, channel: str) -> tuple[str, str]:
+        owners = (self.ownership.owner("price", channel), self.ownership.owner("stock", channel))
         self._owners[channel] = owners
         return owners
 
-    def _fed(self, source: str, sku: str, name: str, values: Raw) -> object:
-        feed = self.feeds.get(source)
+    def _value(
+        self, owner: str, sku: str, name: str, given: Any, absent: list[str]
+    ) -> tuple[Any, bool]:
+        """A field's value by its owner, and whether it is left unknown; `given`: the files'
+        value (None: none)."""
+        if owner == CATALOG:
+            if given is None:
+                absent.append(name)
+            return given, False
+        if owner == UNMANAGED:
+            return given, True  # the files' value is carried only for a create
+        feed = self.feeds.get(owner)
         if feed is None:  # its read failed: the catalog is already invalid
-            return values.get(name, _UNKNOWN)
+            return given, given is None
         row = feed.rows.get(sku)
-        if row is not None and name in row.values:
-            return row.values[name]
-        missing = feed.source.missing
-        if row is None and missing is Missing.ERROR:
-            self.not_listed.setdefault(source, []).append(sku)
-        if row is None and missing is Missing.ZERO and name == "stock":
-            return 0
-        return values.get(name, _UNKNOWN)
+        if row is not None:
+            value = row.values.get(name)
+            if value is not None:
+                return value, False
+        else:
+            missing = feed.source.missing
+            if missing is Missing.ERROR:
+                self.not_listed.setdefault(owner, []).append(sku)
+            elif missing is Missing.ZERO and name == "stock":
+                return 0, False
+        return given, given is None
 
     def unknown_skus(self, known: set[str]) -> dict[str, list[str]]:
         """Per source, the skus it lists that no offer of the catalog has."""
@@ -79,7 +84,6 @@ class Merge:
         }
 
 
-_UNKNOWN = object()
 _NOTHING: frozenset[str] = frozenset()
 
 
