@@ -35,7 +35,6 @@ from reconciler.operations.discounts import instant
 from reconciler.operations.history import PriceHistory, Version
 from reconciler.operations.omnibus import in_window
 
-
 ANSWER_WAIT = 120  # seconds; far beyond a read ahead of the largest history measured (~1 s)
 
 
