@@ -36,6 +36,7 @@ from reconciler.catalog.model import (
     Packaging,
     PriceAlignment,
 )
+from reconciler.marketplace.items import Known
 
 FORMAT = b"catalog-live-snapshot 2"
 _SIGNATURE = 32
@@ -166,9 +167,12 @@ def _by_value(base: tuple) -> tuple:
     return base if packaging is None else (*base, str(packaging.value))
 
 
-def decode(body: bytes, channel: str, count: int) -> dict[str, Offer]:
+def decode(
+    body: bytes | memoryview, channel: str, count: int, known: Known | None = None
+) -> dict[str, Offer]:
     """The offers of a body by sku, all of `channel` (ValueError, TypeError, ... when it is not
-    a body of `count` offers). The body is trusted as far as its signature goes."""
+    a body of `count` offers), with the sku and gtin strings of `known` where equal
+    (items.shared). The body is trusted as far as its signature goes."""
     parsed = orjson.loads(body)
     decimals: list[Decimal | None] = [Decimal(d) for d in parsed["decimals"]]
     decimals.append(None)  # index -1
@@ -183,7 +187,13 @@ def decode(body: bytes, channel: str, count: int) -> dict[str, Offer]:
     offers: dict[str, Offer] = {}
     new, sealed = OpenOffer, Offer
     values = iter(flat)
+    same = {}.get if known is None else known.get
     for sku, gtin, price, stock, tail in zip(*[values] * _OFFER):  # noqa: B905 - checked above
+        desired = same((channel, sku))  # items.shared, inlined: once per offer of a big shop
+        if desired is not None:
+            sku = desired.sku
+            if desired.gtin == gtin:
+                gtin = desired.gtin
         offer = new(channel, sku, gtin, decimals[price], stock, *tails[tail])
         offer.__class__ = sealed
         offers[sku] = offer
