@@ -98,7 +98,7 @@ class Kept:
     `taken` can start meanwhile."""
 
     taken: datetime
-    body: bytes
+    body: bytes | memoryview
     count: int
     fields: frozenset[str] | None  # what its read asked (None: every node)
 
@@ -120,6 +120,7 @@ class Snapshots:
         """`where`: the marketplace, when not the client's URL (the embedded sandbox of a
         catalog listens on a new port each run, its offers stay)."""
         self.root = Path(root)
+        self.writing = threading.Lock()  # one channel's snapshot encoded at a time: half the peak
         self.identity = f"{where or client.api_url}|{client.seller_id}|{_tool_version()}"
         self.key = SignedStore.of(root).key  # None: no cache here (turned off, or the install)
         try:
@@ -179,6 +180,16 @@ class Snapshots:
         """Keep `offers`, read asking `fields` (None: every field)."""
         if self.folder is None or self.key is None:
             return
+        with self.writing:
+            self._save(channel, taken, offers, fields)
+
+    def _save(
+        self,
+        channel: SalesChannel,
+        taken: datetime,
+        offers: dict[str, Offer],
+        fields: frozenset[str] | None,
+    ) -> None:
         encoder = codec.Encoder()
         encoder.add(offers.values())
         head = {
@@ -190,8 +201,12 @@ class Snapshots:
         }
         name = self.name(channel)
         temporary = self.folder / f".{name}.{os.getpid()}.{threading.get_ident()}"
+        assert self.key is not None  # checked by `save`
+        parts = codec.packed(self.key, name, head, encoder.body())
+        del encoder  # its table of every offer, no longer needed while writing
         try:
-            temporary.write_bytes(codec.pack(self.key, name, head, encoder.body()))
+            with open(temporary, "wb") as out:  # noqa: PTH123 - not a catalog file
+                out.writelines(parts)
             os.replace(temporary, self.folder / name)
         except OSError:
             temporary.unlink(missing_ok=True)
@@ -247,7 +262,10 @@ def read_with_snapshots(
     with collector.paused(freeze=True), ThreadPoolExecutor(max_workers=len(chosen)) as pool:
         futures = [pool.submit(reader.read, ch, kept[ch.name], asked.get(ch.name)) for ch in chosen]
         # the snapshots are decoded while the marketplace answers
-        decoded = {ch.name: reader.decoded(kept[ch.name], ch, asked.get(ch.name)) for ch in chosen}
+        # each body let go once decoded (the worker only looks at its moment)
+        decoded = {
+            ch.name: reader.decoded(kept.pop(ch.name), ch, asked.get(ch.name)) for ch in chosen
+        }
         results = [f.result() for f in futures]  # the first failure stops the plan
         read = [
             reader.merged(ch, asked.get(ch.name), decoded[ch.name], got)
