@@ -146,15 +146,13 @@ class Encoder:
         """The body, in parts: the tables' line, then the offers' lines."""
         if self.offers:
             self._line()
-        # A channel whose sale gives each offer its own reference price has a base per offer
-        # on sale (100,000 at a million offers): what finds them is let go first, and each
-        # base is written as it is made, not held as nested lists until one document is.
-        self._same.clear()
-        bases = b",".join(orjson.dumps(self._plain(base)) for base in self.bases)
-        self.bases.clear()
-        decimals = orjson.dumps([str(d) for d in self.decimals])  # after: bases add decimals
-        tails = orjson.dumps(list(self.tails))
-        parts = [b'{"decimals":%b,"bases":[%b],"tails":%b}' % (decimals, bases, tails)]
+        bases = [self._plain(base) for base in self.bases]  # first: they add decimals
+        tables = {
+            "decimals": [str(d) for d in self.decimals],
+            "bases": bases,
+            "tails": list(self.tails),
+        }
+        parts = [orjson.dumps(tables)]
         for line in self.lines:
             parts += (b"\n", line)
         return parts
