@@ -191,7 +191,23 @@ def _required(node: Any, name: str, path: str) -> Any:
     return value
 
 
-def offer_from_wire(item: Mapping[str, Any], channel: str, json: bool = False) -> Offer:
+# Offers by (channel, sku) whose sku and gtin strings a read takes for its own equal ones (the
+# plan passes the catalog's): a big shop's live side then holds no second copy of each string.
+Known = Mapping[tuple[str, str], Offer]
+
+
+def shared(known: Known | None, channel: str, sku: str, gtin: str) -> tuple[str, str]:
+    """`sku` and `gtin`, as the string objects of the known offer with that key when it has
+    equal ones (equal strings: no value changes, only which copy is held)."""
+    same = None if known is None else known.get((channel, sku))
+    if same is None:
+        return sku, gtin
+    return same.sku, same.gtin if same.gtin == gtin else gtin
+
+
+def offer_from_wire(
+    item: Mapping[str, Any], channel: str, json: bool = False, known: Known | None = None
+) -> Offer:
     """One GET /offers item as an `Offer` of the catalog channel `channel`.
 
     A catalog field whose node the item lacks is unknown (None, never zero). An item whose
@@ -199,13 +215,14 @@ def offer_from_wire(item: Mapping[str, Any], channel: str, json: bool = False) -
     condition text in `condition`: the plan sets it aside, named, instead of failing.
     On a `json` channel an unasked comment takes the neutral value the catalog gives it there
     (""; still unknown, never compared or sent): the two sides of an unchanged offer are then
-    equal at once, which is the diff's fast path.
+    equal at once, which is the diff's fast path. `known`: offers whose equal sku and gtin
+    strings the offer takes (`shared`).
     """
     keys, unknown, canonical = _shape_of(tuple(item))
     unasked_comment = "" if json else None
     if canonical:
-        return _complete(item, channel, keys, unknown, unasked_comment)
-    return _partial(item, channel, keys, unknown, unasked_comment)
+        return _complete(item, channel, keys, unknown, unasked_comment, known)
+    return _partial(item, channel, keys, unknown, unasked_comment, known)
 
 
 def _complete(
@@ -214,6 +231,7 @@ def _complete(
     keys: dict[str, str],
     unknown: frozenset[str],
     unasked_comment: str | None = None,
+    known: Known | None = None,
 ) -> Offer:
     """An item with its nodes under their documented names, every one or all but some
     `_SKIPPABLE` ones: the common case, read directly (reading a big shop is mostly this
@@ -221,14 +239,14 @@ def _complete(
     sku = item[wire.SKU]
     quantity = None if "stock" in unknown else item[wire.QUANTITY]
     if sku.__class__ is not str or not sku or not (quantity.__class__ is int or quantity is None):
-        return _partial(item, channel, keys, unknown, unasked_comment)
+        return _partial(item, channel, keys, unknown, unasked_comment, known)
     try:
         condition_ = _condition(item[wire.CONDITION])
     except ValueError:
-        return _partial(item, channel, keys, unknown, unasked_comment)
+        return _partial(item, channel, keys, unknown, unasked_comment, known)
     vat, eco_tax, dea_tax = _shared_taxes(item[wire.TAXES] or ())
     if vat is None:
-        return _partial(item, channel, keys, unknown, unasked_comment)
+        return _partial(item, channel, keys, unknown, unasked_comment, known)
     gtin = item[wire.PRODUCT][wire.GTIN]
     if gtin is None:
         raise UnusableItem("product.gtin is missing")
@@ -240,10 +258,11 @@ def _complete(
     # The optional nodes are tested here rather than in their functions: most offers have
     # none, and a call per node per offer is a good part of reading a big shop.
     comment = item.get(wire.COMMENT[0])
+    sku, gtin = shared(known, channel, sku, str(gtin))
     return Offer(
         channel=channel,
         sku=sku,
-        gtin=str(gtin),
+        gtin=gtin,
         price=_money(item[wire.INTEGRATION_PRICE][wire.PRICE]),
         stock=quantity,  # type: ignore[arg-type] - None when not returned (in `unknown`)
         condition=condition_,
@@ -267,6 +286,7 @@ def _partial(
     keys: dict[str, str],
     unknown: frozenset[str],
     unasked_comment: str | None = None,
+    known: Known | None = None,
 ) -> Offer:
     """Any item: nodes under any spelling, absent ones unknown, every value checked."""
     sku = _sku(item.get(keys.get(wire.SKU, wire.SKU)))
@@ -305,5 +325,6 @@ def _partial(
     if "discounts" not in unknown:
         operations = item[keys[wire.COMMERCIAL_OPERATIONS]]
         values["discounts"] = _shared_discounts(operations) if operations else ()
-    values["gtin"], values["price"], values["condition"] = gtin, price, kept_condition
+    sku, values["gtin"] = shared(known, channel, sku, gtin)
+    values["price"], values["condition"] = price, kept_condition
     return Offer(channel=channel, sku=sku, unknown=unknown, **values)

@@ -20,7 +20,7 @@ from reconciler.catalog.model import Catalog, Offer, SalesChannel, Submission
 from reconciler.errors import CatalogInvalid, Location, MarketplaceUnreachable, Problem
 from reconciler.marketplace import wire
 from reconciler.marketplace.client import MarketplaceClient, MarketplaceRefused, parse_json_floats
-from reconciler.marketplace.items import _EVERY_FIELD, UnusableItem, offer_from_wire
+from reconciler.marketplace.items import _EVERY_FIELD, Known, UnusableItem, offer_from_wire
 
 PAGE_SIZE = 1000
 
@@ -36,10 +36,12 @@ def read_channel(
     updated_since: datetime | None = None,
     fields: frozenset[str] | None = None,
     say: Say | None = None,
+    known: Known | None = None,
 ) -> dict[str, Offer]:
     """Every live offer of one channel, by sku, read page by page; with `updated_since`, only
     those the marketplace updated since then (`updatedAtMin`, RFC 3339); with `fields` (catalog
-    fields), only their nodes and those every offer needs (`fields=`), the others unknown.
+    fields), only their nodes and those every offer needs (`fields=`), the others unknown;
+    with `known`, the sku and gtin strings of those offers where equal (items.shared).
 
     An item that cannot be taken as truth (no usable sku or quantity, a sku met twice) makes
     the whole answer unusable (exit 7), naming the page and the offer.
@@ -50,11 +52,11 @@ def read_channel(
         params["updatedAtMin"] = moment
     nodes = fields_param(client, fields)
     try:
-        offers = _read_pages(client, channel, progress, params, nodes)
+        offers = _read_pages(client, channel, progress, params, nodes, known)
     except MarketplaceRefused as err:
         if not refuses_fields(client, err, nodes, say):
             raise
-        offers = _read_pages(client, channel, progress, params, None)
+        offers = _read_pages(client, channel, progress, params, None, known)
     return narrowed(offers, fields, channel)
 
 
@@ -114,6 +116,7 @@ def _read_pages(
     progress: Progress | None,
     params: dict[str, Any],
     nodes: str | None,
+    known: Known | None = None,
 ) -> dict[str, Offer]:
     call = f"GET /offers ({channel.id})"
     offers: dict[str, Offer] = {}
@@ -123,7 +126,7 @@ def _read_pages(
     for number, page in enumerate(pages, start=1):
         for index, item in enumerate(page):
             try:
-                offer = offer_from_wire(item, channel.name, json)
+                offer = offer_from_wire(item, channel.name, json, known)
             except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as err:
                 unusable = isinstance(err, UnusableItem)
                 reason = str(err) if unusable else f"{type(err).__name__} {err}"
@@ -154,9 +157,11 @@ def read_live_offers(
     page_size: int = PAGE_SIZE,
     fields: Mapping[str, frozenset[str]] | None = None,
     say: Say | None = None,
+    known: Known | None = None,
 ) -> LiveOffers:
     """The live offers of every channel, channels read in parallel; all of them or an error.
-    `fields`: per channel (catalog name), the catalog fields to ask (None: every node)."""
+    `fields`: per channel (catalog name), the catalog fields to ask (None: every node);
+    `known`: offers whose equal sku and gtin strings the live ones take (items.shared)."""
     chosen = list(channels)
     if not chosen:
         return LiveOffers({})
@@ -164,7 +169,15 @@ def read_live_offers(
     with collector.paused(), ThreadPoolExecutor(max_workers=len(chosen)) as pool:
         futures = [
             pool.submit(
-                read_channel, client, ch, progress, page_size, None, asked.get(ch.name), say
+                read_channel,
+                client,
+                ch,
+                progress,
+                page_size,
+                None,
+                asked.get(ch.name),
+                say,
+                known,
             )
             for ch in chosen
         ]

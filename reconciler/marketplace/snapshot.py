@@ -38,6 +38,7 @@ from reconciler.marketplace import snapshot_codec as codec
 from reconciler.marketplace import wire
 from reconciler.marketplace.client import MarketplaceClient
 from reconciler.marketplace.estimate import say_slow_read
+from reconciler.marketplace.items import Known
 from reconciler.marketplace.live import (
     PAGE_SIZE,
     LiveOffers,
@@ -97,14 +98,16 @@ class Kept:
     `taken` can start meanwhile."""
 
     taken: datetime
-    body: bytes
+    body: bytes | memoryview
     count: int
     fields: frozenset[str] | None  # what its read asked (None: every node)
 
-    def offers(self, channel: SalesChannel, fields: frozenset[str] | None) -> dict[str, Offer]:
+    def offers(
+        self, channel: SalesChannel, fields: frozenset[str] | None, known: Known | None = None
+    ) -> dict[str, Offer]:
         """Its offers as a read of `fields` gives them (ValueError, TypeError, ... when the
-        body is malformed)."""
-        offers = codec.decode(self.body, channel.name, self.count)
+        body is malformed), with the sku and gtin strings of `known` where equal."""
+        offers = codec.decode(self.body, channel.name, self.count, known)
         if fields == self.fields:
             return offers  # read asking these very fields: already as such a read states them
         return narrowed(offers, fields, channel)
@@ -117,6 +120,7 @@ class Snapshots:
         """`where`: the marketplace, when not the client's URL (the embedded sandbox of a
         catalog listens on a new port each run, its offers stay)."""
         self.root = Path(root)
+        self.writing = threading.Lock()  # one channel's snapshot encoded at a time: half the peak
         self.identity = f"{where or client.api_url}|{client.seller_id}|{_tool_version()}"
         self.key = SignedStore.of(root).key  # None: no cache here (turned off, or the install)
         try:
@@ -176,6 +180,16 @@ class Snapshots:
         """Keep `offers`, read asking `fields` (None: every field)."""
         if self.folder is None or self.key is None:
             return
+        with self.writing:
+            self._save(channel, taken, offers, fields)
+
+    def _save(
+        self,
+        channel: SalesChannel,
+        taken: datetime,
+        offers: dict[str, Offer],
+        fields: frozenset[str] | None,
+    ) -> None:
         encoder = codec.Encoder()
         encoder.add(offers.values())
         head = {
@@ -187,8 +201,12 @@ class Snapshots:
         }
         name = self.name(channel)
         temporary = self.folder / f".{name}.{os.getpid()}.{threading.get_ident()}"
+        assert self.key is not None  # checked by `save`
+        parts = codec.packed(self.key, name, head, encoder.body())
+        del encoder  # its table of every offer, no longer needed while writing
         try:
-            temporary.write_bytes(codec.pack(self.key, name, head, encoder.body()))
+            with open(temporary, "wb") as out:  # noqa: PTH123 - not a catalog file
+                out.writelines(parts)
             os.replace(temporary, self.folder / name)
         except OSError:
             temporary.unlink(missing_ok=True)
@@ -213,12 +231,14 @@ def read_with_snapshots(
     fields: Mapping[str, frozenset[str]] | None = None,
     say: Say | None = None,
     expected: Mapping[str, int] | None = None,
+    known: Known | None = None,
 ) -> tuple[LiveOffers, list[ChannelRead]]:
     """The live offers of every channel (in parallel), from snapshots where they may be used.
 
     `fields`: per channel (catalog name), the catalog fields to ask (None: every node);
     `expected`: per channel, the offers a full read would meet when no snapshot says, for the
-    note said (`say`) before a full read the call quota slows down."""
+    note said (`say`) before a full read the call quota slows down; `known`: offers whose equal
+    sku and gtin strings the live ones take (items.shared: one copy of each for both sides)."""
     chosen = list(channels)
     if not chosen:
         return LiveOffers({}), []
@@ -238,18 +258,17 @@ def read_with_snapshots(
             if isinstance(how, Unusable)
         }
         say_slow_read(client.governor, full, say, PAGE_SIZE)
+    reader = _Reader(client, snapshots, progress, say, known)
     with collector.paused(freeze=True), ThreadPoolExecutor(max_workers=len(chosen)) as pool:
-        futures = [
-            pool.submit(
-                _read_one, client, snapshots, ch, progress, kept[ch.name], asked.get(ch.name), say
-            )
-            for ch in chosen
-        ]
+        futures = [pool.submit(reader.read, ch, kept[ch.name], asked.get(ch.name)) for ch in chosen]
         # the snapshots are decoded while the marketplace answers
-        decoded = {ch.name: _decoded(kept[ch.name], ch, asked.get(ch.name)) for ch in chosen}
+        # each body let go once decoded (the worker only looks at its moment)
+        decoded = {
+            ch.name: reader.decoded(kept.pop(ch.name), ch, asked.get(ch.name)) for ch in chosen
+        }
         results = [f.result() for f in futures]  # the first failure stops the plan
         read = [
-            _merged(client, snapshots, ch, progress, asked.get(ch.name), say, decoded[ch.name], got)
+            reader.merged(ch, asked.get(ch.name), decoded[ch.name], got)
             for ch, got in zip(chosen, results, strict=True)
         ]
     live = LiveOffers({ch.name: offers for ch, (offers, _) in zip(chosen, read, strict=True)})
@@ -259,61 +278,63 @@ def read_with_snapshots(
 _Got = tuple[datetime, dict[str, Offer], ChannelRead]
 
 
-def _read_one(
-    client: MarketplaceClient,
-    snapshots: Snapshots,
-    channel: SalesChannel,
-    progress: Progress | None,
-    kept: Kept | Unusable,
-    fields: frozenset[str] | None,
-    say: Say | None,
-) -> _Got:
-    """In a worker: every offer (no usable snapshot; then kept as the next one), or those
-    changed since the snapshot (laid over it by `_merged`)."""
-    started = clock_now().astimezone(UTC)
-    if isinstance(kept, Unusable):
-        offers = read_channel(client, channel, progress, fields=fields, say=say)
-        snapshots.save(channel, started, offers, fields)
-        return started, offers, ChannelRead(channel.name, True, kept.why, len(offers))
-    since = kept.taken - CLOCK_MARGIN
-    changed = read_channel(client, channel, progress, updated_since=since, fields=fields, say=say)
-    when = since.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return started, changed, ChannelRead(channel.name, False, when, len(changed))
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """What every channel's read shares."""
 
+    client: MarketplaceClient
+    snapshots: Snapshots
+    progress: Progress | None
+    say: Say | None
+    known: Known | None
 
-def _decoded(
-    kept: Kept | Unusable, channel: SalesChannel, fields: frozenset[str] | None
-) -> dict[str, Offer] | None:
-    if isinstance(kept, Unusable):
-        return None
-    try:
-        return kept.offers(channel, fields)
-    except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
-        return None  # signed by this machine yet malformed: read in full instead
+    def read(
+        self, channel: SalesChannel, kept: Kept | Unusable, fields: frozenset[str] | None
+    ) -> _Got:
+        """In a worker: every offer (no usable snapshot; then kept as the next one), or those
+        changed since the snapshot (laid over it by `merged`)."""
+        started = clock_now().astimezone(UTC)
+        client, progress, say, known = self.client, self.progress, self.say, self.known
+        if isinstance(kept, Unusable):
+            offers = read_channel(client, channel, progress, fields=fields, say=say, known=known)
+            self.snapshots.save(channel, started, offers, fields)
+            return started, offers, ChannelRead(channel.name, True, kept.why, len(offers))
+        since = kept.taken - CLOCK_MARGIN
+        changed = read_channel(
+            client, channel, progress, updated_since=since, fields=fields, say=say, known=known
+        )
+        when = since.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return started, changed, ChannelRead(channel.name, False, when, len(changed))
 
+    def decoded(
+        self, kept: Kept | Unusable, channel: SalesChannel, fields: frozenset[str] | None
+    ) -> dict[str, Offer] | None:
+        if isinstance(kept, Unusable):
+            return None
+        try:
+            return kept.offers(channel, fields, self.known)
+        except (KeyError, TypeError, ValueError, IndexError, ArithmeticError):
+            return None  # signed by this machine yet malformed: read in full instead
 
-def _merged(
-    client: MarketplaceClient,
-    snapshots: Snapshots,
-    channel: SalesChannel,
-    progress: Progress | None,
-    fields: frozenset[str] | None,
-    say: Say | None,
-    offers: dict[str, Offer] | None,
-    got: _Got,
-) -> tuple[dict[str, Offer], ChannelRead]:
-    """The channel's offers: the full read, or the snapshot with the changes laid over it."""
-    started, changed, read = got
-    if read.full:
-        return changed, read
-    if offers is None:
-        unreadable = Unusable("snapshot unreadable")
-        _, offers, read = _read_one(client, snapshots, channel, progress, unreadable, fields, say)
+    def merged(
+        self,
+        channel: SalesChannel,
+        fields: frozenset[str] | None,
+        offers: dict[str, Offer] | None,
+        got: _Got,
+    ) -> tuple[dict[str, Offer], ChannelRead]:
+        """The channel's offers: the full read, or the snapshot with the changes laid over it."""
+        started, changed, read = got
+        if read.full:
+            return changed, read
+        if offers is None:
+            _, offers, read = self.read(channel, Unusable("snapshot unreadable"), fields)
+            return offers, read
+        offers.update(changed)
+        if len(changed) > RESAVE_SHARE * len(offers):
+            # else the next read asks since `taken`
+            self.snapshots.save(channel, started, offers, fields)
         return offers, read
-    offers.update(changed)
-    if len(changed) > RESAVE_SHARE * len(offers):
-        snapshots.save(channel, started, offers, fields)  # else the next read asks since `taken`
-    return offers, read
 
 
 def _hours(age: timedelta) -> str:

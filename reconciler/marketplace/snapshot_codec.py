@@ -7,8 +7,10 @@ A snapshot file is `signature | head | "\\n" | body`:
 - the head (JSON) says what the snapshot is (identity, moment, journal size, fields, count):
   a read can decide to use it, and start asking the marketplace for what changed since,
   before the body is decoded;
-- the body (JSON) holds tables and the offers, 5 values each: sku, gtin, price (index into
-  `decimals`, -1: not returned), stock and tail (index into `tails`). A tail is every other
+- the body holds a line of tables (JSON), then the offers in lines (JSON arrays) of up to
+  `CHUNK` offers, 5 values each: sku, gtin, price (index into `decimals`, -1: not returned),
+  stock and tail (index into `tails`). Lines, not one document: a million offers are written
+  and read a line at a time, never held as one list of 5 million values. A tail is every other
   field but the struck-through price (a `base`) with that price: most live offers share a
   few bases, and the xml channel's struck prices vary per offer.
 """
@@ -17,7 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from datetime import datetime
 from decimal import Decimal
@@ -36,33 +39,45 @@ from reconciler.catalog.model import (
     Packaging,
     PriceAlignment,
 )
+from reconciler.marketplace.items import Known
 
-FORMAT = b"catalog-live-snapshot 2"
+FORMAT = b"catalog-live-snapshot 3"
 _SIGNATURE = 32
 _OFFER = 5  # values per offer in the body
+CHUNK = 20_000  # offers per line of the body (~1 MB of JSON)
 
 
-def sign(key: bytes, name: str, head: bytes, body: bytes) -> bytes:
+def sign(key: bytes, name: str, head: bytes, body: Iterable[bytes | memoryview]) -> bytes:
+    """The signature over the format, name, head and the body (its parts, in order)."""
     digest = hashlib.blake2b(digest_size=_SIGNATURE, key=key)
-    for part in (FORMAT, name.encode(), head, body):
+    for part in (FORMAT, name.encode(), head):
         digest.update(part + b"\0")
+    for part in body:
+        digest.update(part)  # the parts as one: no copy of a body of a million offers
+    digest.update(b"\0")
     return digest.digest()
 
 
-def pack(key: bytes, name: str, head: dict[str, Any], body: dict[str, Any]) -> bytes:
+def packed(key: bytes, name: str, head: dict[str, Any], body: list[bytes]) -> list[bytes]:
+    """The parts of a snapshot file, written one after the other (never joined)."""
+    head_bytes = orjson.dumps(head)
+    return [sign(key, name, head_bytes, body), head_bytes, b"\n", *body]
+
+
+def pack(key: bytes, name: str, head: dict[str, Any], body: list[bytes]) -> bytes:
     """The bytes of a snapshot file."""
-    head_bytes, body_bytes = orjson.dumps(head), orjson.dumps(body)
-    return sign(key, name, head_bytes, body_bytes) + head_bytes + b"\n" + body_bytes
+    return b"".join(packed(key, name, head, body))
 
 
-def unpack(key: bytes, name: str, raw: bytes) -> tuple[dict[str, Any], bytes] | None:
-    """The head (parsed) and body (still bytes) of a snapshot file; None when not ours (corrupt,
-    planted, written by another machine or in another format)."""
+def unpack(key: bytes, name: str, raw: bytes) -> tuple[dict[str, Any], memoryview] | None:
+    """The head (parsed) and body (still bytes, a view of `raw`: not copied) of a snapshot
+    file; None when not ours (corrupt, planted, written by another machine or in another
+    format)."""
     end = raw.find(b"\n", _SIGNATURE)
     if end < 0:
         return None
-    head, body = raw[_SIGNATURE:end], raw[end + 1 :]
-    if not hmac.compare_digest(raw[:_SIGNATURE], sign(key, name, head, body)):
+    head, body = raw[_SIGNATURE:end], memoryview(raw)[end + 1 :]
+    if not hmac.compare_digest(raw[:_SIGNATURE], sign(key, name, head, (body,))):
         return None
     try:
         parsed = orjson.loads(head)
@@ -92,7 +107,8 @@ class Encoder:
         self.bases: dict[tuple, int] = {}
         self.tails: dict[tuple[int, int], int] = {}
         self._same: dict[tuple, tuple[int, tuple]] = {}  # keeps its parts alive: ids stay theirs
-        self.offers: list[Any] = []
+        self.offers: list[Any] = []  # the rows of the line being filled
+        self.lines: list[bytes] = []
 
     def _decimal(self, value: Decimal | None) -> int:
         if value is None:
@@ -110,6 +126,12 @@ class Encoder:
             if index is None:
                 index = tails[tail] = len(tails)
             put((offer.sku, offer.gtin, dec(offer.price), offer.stock, index))
+            if len(self.offers) >= CHUNK * _OFFER:
+                self._line()
+
+    def _line(self) -> None:
+        self.lines.append(orjson.dumps(self.offers))
+        self.offers.clear()  # the same list: `add` holds its `extend`
 
     def _base(self, offer: Offer) -> int:
         shared = _SHARED(offer)
@@ -120,14 +142,20 @@ class Encoder:
             found = self._same[same] = (index, shared)
         return found[0]
 
-    def body(self) -> dict[str, Any]:
+    def body(self) -> list[bytes]:
+        """The body, in parts: the tables' line, then the offers' lines."""
+        if self.offers:
+            self._line()
         bases = [self._plain(base) for base in self.bases]  # first: they add decimals
-        return {
+        tables = {
             "decimals": [str(d) for d in self.decimals],
             "bases": bases,
             "tails": list(self.tails),
-            "offers": self.offers,
         }
+        parts = [orjson.dumps(tables)]
+        for line in self.lines:
+            parts += (b"\n", line)
+        return parts
 
     def _plain(self, base: tuple) -> list[Any]:
         condition, vat, eco, dea, days, delivery, comment, alignment, packaging = base[:9]
@@ -166,10 +194,15 @@ def _by_value(base: tuple) -> tuple:
     return base if packaging is None else (*base, str(packaging.value))
 
 
-def decode(body: bytes, channel: str, count: int) -> dict[str, Offer]:
+def decode(
+    body: bytes | memoryview, channel: str, count: int, known: Known | None = None
+) -> dict[str, Offer]:
     """The offers of a body by sku, all of `channel` (ValueError, TypeError, ... when it is not
-    a body of `count` offers). The body is trusted as far as its signature goes."""
-    parsed = orjson.loads(body)
+    a body of `count` offers), with the sku and gtin strings of `known` where equal
+    (items.shared). The body is trusted as far as its signature goes."""
+    view = memoryview(body)
+    lines = _lines(view)
+    parsed = orjson.loads(next(lines))
     decimals: list[Decimal | None] = [Decimal(d) for d in parsed["decimals"]]
     decimals.append(None)  # index -1
     bases = [_base(row, decimals) for row in parsed["bases"]]
@@ -177,17 +210,52 @@ def decode(body: bytes, channel: str, count: int) -> dict[str, Offer]:
     for base, striked in parsed["tails"]:
         parts = bases[base]
         tails.append((*parts[:7], decimals[striked], *parts[7:]))
-    flat = parsed["offers"]
-    if len(flat) != count * _OFFER:
-        raise ValueError("not the offers the head counts")
     offers: dict[str, Offer] = {}
+    values = 0
+    for line in lines:  # a line's values held at a time, not the whole body's
+        flat = orjson.loads(line)
+        values += len(flat)
+        _add(offers, flat, channel, tails, decimals, known)
+    if values != count * _OFFER:
+        raise ValueError("not the offers the head counts")
+    return offers
+
+
+_NEWLINE = re.compile(b"\n")  # JSON text holds none of its own: its strings escape them
+
+
+def _lines(view: memoryview) -> Iterator[memoryview]:
+    """The lines of a body, as views (not copies)."""
+    start = 0
+    for newline in _NEWLINE.finditer(view):
+        yield view[start : newline.start()]
+        start = newline.end()
+    yield view[start:]
+
+
+def _add(
+    offers: dict[str, Offer],
+    flat: list[Any],
+    channel: str,
+    tails: list[tuple],
+    decimals: list[Decimal | None],
+    known: Known | None,
+) -> None:
+    """The offers of one line of the body."""
+    if len(flat) % _OFFER:
+        raise ValueError("not whole offers")  # else zip would drop the last
     new, sealed = OpenOffer, Offer
     values = iter(flat)
+    same = {}.get if known is None else known.get
     for sku, gtin, price, stock, tail in zip(*[values] * _OFFER):  # noqa: B905 - checked above
+        desired = same((channel, sku))  # items.shared, inlined: once per offer of a big shop
+        if desired is not None:
+            sku = desired.sku
+            if desired.gtin == gtin:
+                gtin = desired.gtin
         offer = new(channel, sku, gtin, decimals[price], stock, *tails[tail])
         offer.__class__ = sealed
         offers[sku] = offer
-    return offers
 
 
 _CONDITIONS = {c.value: c for c in Condition}

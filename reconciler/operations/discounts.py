@@ -8,7 +8,7 @@ always filled in (the marketplace reports the price it applied, never "the offer
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, ItemsView, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -75,7 +75,51 @@ def price_at(offer: Offer, moment: datetime) -> Decimal:
     return sale_price(offer, discount) if discount else offer.price
 
 
-def desired_offers(catalog: Catalog, now: datetime) -> dict[tuple[str, str], Offer]:
+class DesiredOffers(Mapping[tuple[str, str], Offer]):
+    """The catalog's offers with those the operations select in their place: held as the
+    catalog's own map and the few replaced ones, not a copy of the whole map (~100 MB at a
+    million offers, where a sale selects a tenth of them). Iterated in the catalog's order."""
+
+    __slots__ = ("base", "replaced")
+
+    def __init__(self, base: Mapping[tuple[str, str], Offer], replaced: dict):
+        self.base = base
+        self.replaced: dict[tuple[str, str], Offer] = replaced
+
+    def __getitem__(self, key: tuple[str, str]) -> Offer:
+        found = self.replaced.get(key)
+        return self.base[key] if found is None else found
+
+    def get(self, key: tuple[str, str], default: Offer | None = None) -> Offer | None:  # type: ignore[override]
+        return self.replaced.get(key) or self.base.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.base
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def items(self) -> ItemsView[tuple[str, str], Offer]:
+        if not self.replaced:
+            return self.base.items()
+        return _Items(self)
+
+
+class _Items(ItemsView[tuple[str, str], Offer]):
+    """The pairs of a `DesiredOffers`, walked without a lookup in the catalog's map each."""
+
+    _mapping: DesiredOffers
+
+    def __iter__(self) -> Iterator[tuple[tuple[str, str], Offer]]:
+        instead = self._mapping.replaced.get
+        for key, offer in self._mapping.base.items():
+            yield key, instead(key, offer)
+
+
+def desired_offers(catalog: Catalog, now: datetime) -> DesiredOffers:
     """The catalog's desired offers with the discounts of the operations that select them.
 
     Operations already ended at `now` are left out: they are neither sent again nor a change.
@@ -93,11 +137,11 @@ def desired_offers(catalog: Catalog, now: datetime) -> dict[tuple[str, str], Off
         discount = discounts_of(operation)
         for offer in index.select(operation).offers:
             given[offer.key].append(discount(offer))
-    desired = dict(catalog.offers)
+    replaced = {}
     for key, discounts in given.items():
         ordered = discounts if len(discounts) == 1 else sorted(discounts, key=_by_start)
-        desired[key] = replace(desired[key], discounts=tuple(ordered))
-    return desired
+        replaced[key] = replace(catalog.offers[key], discounts=tuple(ordered))
+    return DesiredOffers(catalog.offers, replaced)
 
 
 def drop_ended(offer: Offer, now: datetime) -> Offer:

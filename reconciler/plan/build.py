@@ -204,11 +204,23 @@ def plan_against_marketplace(
         if say is not None:
             full = {ch.name: expected.get(ch.name, 0) for ch in channels}
             say_slow_read(client.governor, full, say, PAGE_SIZE, snapshots=False)
-        live = read_live_offers(client, channels, progress, fields=fields, say=say)
+        live = read_live_offers(
+            client, channels, progress, fields=fields, say=say, known=catalog.offers
+        )
         return build_plan(catalog, live, now, target, resend)
     where = "embedded sandbox" if catalog.marketplace.sandbox == "embedded" else ""
     live, how = read_with_snapshots(
-        client, channels, catalog.root, progress, refresh, max_age, where, fields, say, expected
+        client,
+        channels,
+        catalog.root,
+        progress,
+        refresh,
+        max_age,
+        where,
+        fields,
+        say,
+        expected,
+        known=catalog.offers,  # one copy of each sku and gtin string for both sides
     )
     if reads is not None:
         reads += how

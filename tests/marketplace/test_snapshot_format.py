@@ -91,16 +91,34 @@ def test_a_body_of_another_count_or_shape_is_refused():
     encoder = codec.Encoder()
     encoder.add(VARIED)
     raw = codec.pack(b"k" * 32, "live-x", {}, encoder.body())
-    _, body = codec.unpack(b"k" * 32, "live-x", raw)
+    _, view = codec.unpack(b"k" * 32, "live-x", raw)
+    body = bytes(view)
     with pytest.raises(ValueError):
         codec.decode(body, "cdiscount", len(VARIED) + 1)
-    for key in ("decimals", "bases", "tails", "offers"):
+    for key in ("decimals", "bases", "tails"):
         with pytest.raises((KeyError, TypeError, ValueError, IndexError)):
             codec.decode(body.replace(f'"{key}"'.encode(), b'"other"'), "cdiscount", len(VARIED))
+    with pytest.raises(ValueError):  # an offer cut in two
+        codec.decode(body[: body.rindex(b",")] + b"]", "cdiscount", len(VARIED))
+
+
+def test_a_body_in_many_lines_comes_back_exactly(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(codec, "CHUNK", 3)  # lines of 3 offers, the last of fewer
+    encoder = codec.Encoder()
+    encoder.add(VARIED)
+    raw = codec.pack(b"k" * 32, "live-x", {}, encoder.body())
+    _, view = codec.unpack(b"k" * 32, "live-x", raw)
+    lines = bytes(view).split(b"\n")
+    assert len(lines) == 1 + -(-len(VARIED) // 3)  # the tables, then the offers' lines
+    decoded = codec.decode(view, "cdiscount", len(VARIED))
+    assert [exact(o) for o in decoded.values()] == [exact(o) for o in VARIED]
+    without = b"\n".join(lines[:-1])  # a line lost: not the offers the head counts
+    with pytest.raises(ValueError):
+        codec.decode(without, "cdiscount", len(VARIED))
 
 
 def test_a_file_not_signed_by_this_key_for_this_name_is_not_ours():
-    raw = codec.pack(b"k" * 32, "live-x", {"offers": 0}, {})
+    raw = codec.pack(b"k" * 32, "live-x", {"offers": 0}, [b"{}"])
     assert codec.unpack(b"k" * 32, "live-x", raw) is not None
     assert codec.unpack(b"j" * 32, "live-x", raw) is None  # another machine
     assert codec.unpack(b"k" * 32, "live-y", raw) is None  # copied under another name

@@ -105,3 +105,18 @@ def test_price_at_a_moment() -> None:
     assert price_at(b, when("2027-01-07T08:00")) == Decimal("34.99")
     assert price_at(b, when("2027-02-03T23:59")) == Decimal("19.99")
     assert price_at(b, when("2027-02-10T07:00Z")) == Decimal("15.99")
+
+
+def test_desired_offers_read_as_the_catalog_with_the_sale_offers_in_their_place() -> None:
+    shop = winter_catalog()
+    offers = desired_offers(shop, when("2026-12-01T00:00"))
+    expected = dict(shop.offers)  # what the map was before: a copy, the replaced ones in it
+    for key in (("cdiscount", "A"), ("cdiscount", "B")):
+        expected[key] = offers.replaced[key]
+    assert offers.base is shop.offers  # not copied
+    assert list(offers.items()) == list(expected.items())  # the catalog's order kept
+    assert list(offers) == list(expected) and len(offers) == len(expected) == 3
+    assert dict(offers) == expected and offers == expected
+    assert offers.get(("cdiscount", "B")) is expected[("cdiscount", "B")]
+    assert offers.get(("cdiscount", "Z")) is None and ("cdiscount", "Z") not in offers
+    assert [o.discounts != () for o in offers.values()] == [True, True, False]
