@@ -11,8 +11,9 @@ A snapshot file is `signature | head | "\\n" | body`:
   `CHUNK` offers, 5 values each: sku, gtin, price (index into `decimals`, -1: not returned),
   stock and tail (index into `tails`). Lines, not one document: a million offers are written
   and read a line at a time, never held as one list of 5 million values. A tail is every other
-  field but the struck-through price (a `base`) with that price: most live offers share a
-  few bases, and the xml channel's struck prices vary per offer.
+  field (a `base`) with the offer's own amounts: its struck-through price and its sales'
+  reference prices. Most live offers share a few bases; struck and reference prices vary per
+  offer (a sale of 100,000 offers made 100,000 bases, the peak of a cold plan at 1M).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from reconciler.catalog.model import (
 )
 from reconciler.marketplace.items import Known
 
-FORMAT = b"catalog-live-snapshot 3"
+FORMAT = b"catalog-live-snapshot 4"
 _SIGNATURE = 32
 _OFFER = 5  # values per offer in the body
 CHUNK = 20_000  # offers per line of the body (~1 MB of JSON)
@@ -86,15 +87,16 @@ def unpack(key: bytes, name: str, raw: bytes) -> tuple[dict[str, Any], memoryvie
     return (parsed, body) if isinstance(parsed, dict) else None
 
 
-# Every field but channel, sku, gtin, price, stock and striked_price, in Offer's order.
+# Every field but channel, sku, gtin, price, stock, striked_price and discounts, in Offer's
+# order (a base holds its discounts without their reference prices: their `shape`).
 _BASE = attrgetter(
     *("condition", "vat", "eco_tax", "dea_tax", "preparation_days", "delivery", "comment"),
-    *("price_alignment", "packaging", "discounts", "unknown"),
+    *("price_alignment", "packaging", "unknown"),
 )
 # The same but the comment: objects most live offers share (compared by identity first).
 _SHARED = attrgetter(
     *("condition", "vat", "eco_tax", "dea_tax", "preparation_days", "delivery"),
-    *("price_alignment", "packaging", "discounts", "unknown"),
+    *("price_alignment", "packaging", "unknown"),
 )
 
 
@@ -121,7 +123,13 @@ class Encoder:
     def add(self, offers: Iterable[Offer]) -> None:
         put, dec, tails = self.offers.extend, self._decimal, self.tails
         for offer in offers:
-            tail = (self._base(offer), dec(offer.striked_price))
+            discounts = offer.discounts
+            if discounts:  # a sale's reference price is the offer's own, as its struck price
+                shape = tuple((d.start, d.end, d.kind, d.percent) for d in discounts)
+                references = tuple(dec(d.reference_price) for d in discounts)
+            else:
+                shape, references = discounts, ()
+            tail = (self._base(offer, shape), dec(offer.striked_price), references)
             index = tails.get(tail)
             if index is None:
                 index = tails[tail] = len(tails)
@@ -133,12 +141,14 @@ class Encoder:
         self.lines.append(orjson.dumps(self.offers))
         self.offers.clear()  # the same list: `add` holds its `extend`
 
-    def _base(self, offer: Offer) -> int:
+    def _base(self, offer: Offer, shape: tuple | None) -> int:
         shared = _SHARED(offer)
-        same = (*map(id, shared), offer.comment)  # a comment is a new string per offer read
+        same = (*map(id, shared), offer.comment, shape)  # a comment: a new string per offer read
         found = self._same.get(same)
         if found is None:
-            index = self.bases.setdefault(_by_value(_BASE(offer)), len(self.bases))
+            parts = _BASE(offer)
+            base = (*parts[:9], shape, parts[9])
+            index = self.bases.setdefault(_by_value(base), len(self.bases))
             found = self._same[same] = (index, shared)
         return found[0]
 
@@ -176,14 +186,8 @@ class Encoder:
             None
             if discounts is None
             else [
-                (
-                    d.start.isoformat(),
-                    d.end.isoformat(),
-                    d.kind.value,
-                    d.percent,
-                    dec(d.reference_price),
-                )
-                for d in discounts
+                (start.isoformat(), end.isoformat(), kind.value, percent)
+                for start, end, kind, percent in discounts
             ],
             sorted(unknown),
         ]
@@ -206,10 +210,7 @@ def decode(
     decimals: list[Decimal | None] = [Decimal(d) for d in parsed["decimals"]]
     decimals.append(None)  # index -1
     bases = [_base(row, decimals) for row in parsed["bases"]]
-    tails = []
-    for base, striked in parsed["tails"]:
-        parts = bases[base]
-        tails.append((*parts[:7], decimals[striked], *parts[7:]))
+    tails = [_tail(bases[base], decimals, striked, refs) for base, striked, refs in parsed["tails"]]
     offers: dict[str, Offer] = {}
     values = 0
     for line in lines:  # a line's values held at a time, not the whole body's
@@ -258,6 +259,22 @@ def _add(
         offers[sku] = offer
 
 
+def _tail(
+    parts: tuple[Any, ...], decimals: list[Decimal | None], striked: int, references: list[int]
+) -> tuple[Any, ...]:
+    """The fields after `stock`: a base's, with the offer's struck and reference prices."""
+    shape = parts[9]
+    if shape:
+        if len(references) != len(shape):
+            raise ValueError("not a reference price per sale")
+        discounts = tuple(Discount(*s, decimals[r]) for s, r in zip(shape, references))  # noqa: B905
+    elif references:
+        raise ValueError("reference prices without a sale")
+    else:
+        discounts = shape
+    return (*parts[:7], decimals[striked], parts[7], parts[8], discounts, parts[10])
+
+
 _CONDITIONS = {c.value: c for c in Condition}
 
 
@@ -281,14 +298,13 @@ def _base(row: list[Any], decimals: list[Decimal | None]) -> tuple[Any, ...]:
         None
         if discounts is None
         else tuple(
-            Discount(
+            (
                 datetime.fromisoformat(start),
                 datetime.fromisoformat(end),
                 OperationKind(kind),
                 int(percent),
-                decimals[reference],
             )
-            for start, end, kind, percent, reference in discounts
+            for start, end, kind, percent in discounts
         ),
         frozenset(map(str, unknown)),
     )

@@ -61,6 +61,8 @@ VARIED = [
     offer(sku="STRUCK", striked_price=Decimal("24.90"), comment="Expédié sous 3 jours"),
     offer(sku="STRUCK-2", striked_price=Decimal("29.90"), comment="Expédié sous 3 jours"),
     offer(sku="ON-SALE", discounts=(winter_sale(Decimal("25.00")),)),
+    offer(sku="ON-SALE-2", discounts=(winter_sale(Decimal("31.50")),)),  # the same sale
+    offer(sku="TWO-SALES", discounts=(winter_sale(Decimal("25.00")), winter_sale(None))),
     offer(sku="ON-SALE-NO-REF", discounts=(winter_sale(None),), delivery=(REG, TRK)),
     offer(sku="PACKED", packaging=Packaging("kg", Decimal("1.50")), price=Decimal("7.00")),
     offer(sku="ALIGNED", price_alignment=PriceAlignment(True, Decimal("15.00"))),
@@ -85,6 +87,40 @@ def test_offers_come_back_exactly():
     decoded = codec.decode(raw, "cdiscount", head["offers"])
     assert [exact(o) for o in decoded.values()] == [exact(o) for o in VARIED]
     assert all(type(o).__name__ == "Offer" for o in decoded.values())
+
+
+def test_offers_of_one_sale_share_a_base_whatever_their_reference_prices():
+    """A sale of 100,000 offers, each with its own reference price, once made 100,000 bases:
+    the peak of a cold plan at a million offers."""
+    on_sale = [
+        offer(
+            sku=f"S{n}",
+            discounts=(winter_sale(Decimal(f"{40 + n}.50")),),
+            striked_price=Decimal(f"{60 + n}.90"),
+        )
+        for n in range(50)
+    ]
+    encoder = codec.Encoder()
+    encoder.add(on_sale)
+    assert len(encoder.bases) == 1
+    raw = codec.pack(b"k" * 32, "live-x", {}, encoder.body())
+    _, view = codec.unpack(b"k" * 32, "live-x", raw)
+    decoded = codec.decode(view, "cdiscount", len(on_sale))
+    assert [exact(o) for o in decoded.values()] == [exact(o) for o in on_sale]
+
+
+def test_reference_prices_not_one_per_sale_are_refused():
+    encoder = codec.Encoder()
+    encoder.add([offer(sku="ON-SALE", discounts=(winter_sale(Decimal("25.00")),))])
+    raw = codec.pack(b"k" * 32, "live-x", {}, encoder.body())
+    _, view = codec.unpack(b"k" * 32, "live-x", raw)
+    body = bytes(view)
+    tails = re.search(rb'"tails":\[\[0,-1,\[(\d+)\]\]\]', body)
+    assert tails is not None
+    for wrong in (b"[]", b"[0,0]", b"0"):
+        forged = body.replace(tails.group(0), b'"tails":[[0,-1,' + wrong + b"]]")
+        with pytest.raises((TypeError, ValueError)):
+            codec.decode(forged, "cdiscount", 1)
 
 
 def test_a_body_of_another_count_or_shape_is_refused():
