@@ -205,6 +205,14 @@ def shared(known: Known | None, channel: str, sku: str, gtin: str) -> tuple[str,
     return same.sku, same.gtin if same.gtin == gtin else gtin
 
 
+def kept(known: Known | None, offer: Offer) -> Offer:
+    """`offer`, or the known offer with its key when they are equal and state the same fields
+    (`unknown` is not compared by ==): an unchanged offer is then one object for both sides of
+    a plan (a million-offer shop held its offers twice)."""
+    same = None if known is None else known.get((offer.channel, offer.sku))
+    return same if same is not None and same == offer and same.unknown == offer.unknown else offer
+
+
 def offer_from_wire(
     item: Mapping[str, Any], channel: str, json: bool = False, known: Known | None = None
 ) -> Offer:
@@ -259,7 +267,7 @@ def _complete(
     # none, and a call per node per offer is a good part of reading a big shop.
     comment = item.get(wire.COMMENT[0])
     sku, gtin = shared(known, channel, sku, str(gtin))
-    return Offer(
+    offer = Offer(
         channel=channel,
         sku=sku,
         gtin=gtin,
@@ -278,6 +286,7 @@ def _complete(
         discounts=_shared_discounts(operations) if operations else (),
         unknown=unknown,
     )
+    return kept(known, offer)
 
 
 def _partial(
@@ -327,4 +336,4 @@ def _partial(
         values["discounts"] = _shared_discounts(operations) if operations else ()
     sku, values["gtin"] = shared(known, channel, sku, gtin)
     values["price"], values["condition"] = price, kept_condition
-    return Offer(channel=channel, sku=sku, unknown=unknown, **values)
+    return kept(known, Offer(channel=channel, sku=sku, unknown=unknown, **values))

@@ -249,13 +249,15 @@ def _add(
     values = iter(flat)
     same = {}.get if known is None else known.get
     for sku, gtin, price, stock, tail in zip(*[values] * _OFFER):  # noqa: B905 - checked above
-        desired = same((channel, sku))  # items.shared, inlined: once per offer of a big shop
+        desired = same((channel, sku))  # items.shared and kept, inlined: once per offer
         if desired is not None:
             sku = desired.sku
             if desired.gtin == gtin:
                 gtin = desired.gtin
         offer = new(channel, sku, gtin, decimals[price], stock, *tails[tail])
         offer.__class__ = sealed
+        if desired is not None and desired == offer and desired.unknown == offer.unknown:
+            offer = desired
         offers[sku] = offer
 
 

@@ -65,3 +65,28 @@ def test_an_item_read_shares_the_catalogs_strings_and_reads_the_same_values():
     assert shared[2].sku is not known[("marketplace-zz", shared[2].sku)].sku  # not its key
     assert shared[3].sku is known[("cdiscount", shared[3].sku)].sku
     assert shared[3].gtin == alone[3].gtin != "1"  # another gtin: the live one, as read
+
+
+def test_an_unchanged_live_offer_is_the_catalogs_offer_itself_a_changed_one_its_own():
+    """Both sides of an unchanged offer are one object (a million-offer shop held each twice);
+    a live offer that differs in any value stays the one read."""
+    items = [_wire_offer(n) for n in (1, 2)]
+    alone = [offer_from_wire(item, "cdiscount") for item in items]
+    same = replace(alone[0], sku=fresh(alone[0].sku))
+    other = replace(alone[1], sku=fresh(alone[1].sku), stock=alone[1].stock + 1)
+    known = {("cdiscount", same.sku): same, ("cdiscount", other.sku): other}
+    unchanged, changed = (offer_from_wire(item, "cdiscount", False, known) for item in items)
+    assert unchanged is same
+    assert changed is not other and changed == alone[1] and changed.stock == other.stock - 1
+    # equal values, but the catalog leaves stock unknown (unmanaged): the live one states it
+    unstated = {("cdiscount", same.sku): replace(same, unknown=same.unknown | {"stock"})}
+    stated = offer_from_wire(items[0], "cdiscount", False, unstated)
+    assert stated is not unstated["cdiscount", same.sku] and stated.unknown == alone[0].unknown
+
+    encoder = codec.Encoder()
+    encoder.add(alone)
+    raw = codec.pack(b"k" * 32, "live-x", {}, encoder.body())
+    _, body = codec.unpack(b"k" * 32, "live-x", raw)
+    decoded = codec.decode(body, "cdiscount", 2, known)
+    assert decoded[same.sku] is same
+    assert decoded[other.sku] is not other and decoded[other.sku] == alone[1]
