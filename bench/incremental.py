@@ -58,7 +58,12 @@ def full_fetch(root: Path, base_url: str, credentials) -> dict:
     with _client(base_url, credentials, catalog.seller_id) as client:
         started = time.perf_counter()
         live, _ = snapshot.read_with_snapshots(
-            client, channels, root, refresh="full", fields=compared_fields(catalog)
+            client,
+            channels,
+            root,
+            refresh="full",
+            fields=compared_fields(catalog),
+            known=catalog.offers,  # as `catalog plan` reads: unchanged offers shared
         )
         seconds = time.perf_counter() - started
         calls = client.governor.calls
@@ -105,6 +110,7 @@ def incremental_plan(root: Path, base_url: str, credentials, profile: Path | Non
             root,
             refresh="auto",
             fields=compared_fields(catalog),
+            known=catalog.offers,  # as `catalog plan` reads: unchanged offers shared
         )
         calls = client.governor.calls
     fetched = time.perf_counter()
