@@ -191,8 +191,9 @@ def _required(node: Any, name: str, path: str) -> Any:
     return value
 
 
-# Offers by (channel, sku) whose sku and gtin strings a read takes for its own equal ones (the
-# plan passes the catalog's): a big shop's live side then holds no second copy of each string.
+# Offers by (channel, sku) a read shares with (the plan passes the catalog's): an equal offer is
+# taken whole (`kept`), else its equal sku and gtin strings (`shared`), so a big shop's live side
+# holds no second copy of what did not change.
 Known = Mapping[tuple[str, str], Offer]
 
 

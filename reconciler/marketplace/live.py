@@ -41,7 +41,7 @@ def read_channel(
     """Every live offer of one channel, by sku, read page by page; with `updated_since`, only
     those the marketplace updated since then (`updatedAtMin`, RFC 3339); with `fields` (catalog
     fields), only their nodes and those every offer needs (`fields=`), the others unknown;
-    with `known`, the sku and gtin strings of those offers where equal (items.shared).
+    with `known`, shared with those offers where equal (items.Known).
 
     An item that cannot be taken as truth (no usable sku or quantity, a sku met twice) makes
     the whole answer unusable (exit 7), naming the page and the offer.
@@ -161,7 +161,7 @@ def read_live_offers(
 ) -> LiveOffers:
     """The live offers of every channel, channels read in parallel; all of them or an error.
     `fields`: per channel (catalog name), the catalog fields to ask (None: every node);
-    `known`: offers whose equal sku and gtin strings the live ones take (items.shared)."""
+    `known`: offers the live ones are shared with where equal (items.Known)."""
     chosen = list(channels)
     if not chosen:
         return LiveOffers({})

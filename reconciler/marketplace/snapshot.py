@@ -106,7 +106,7 @@ class Kept:
         self, channel: SalesChannel, fields: frozenset[str] | None, known: Known | None = None
     ) -> dict[str, Offer]:
         """Its offers as a read of `fields` gives them (ValueError, TypeError, ... when the
-        body is malformed), with the sku and gtin strings of `known` where equal."""
+        body is malformed), shared with `known` where equal (items.Known)."""
         offers = codec.decode(self.body, channel.name, self.count, known)
         if fields == self.fields:
             return offers  # read asking these very fields: already as such a read states them
@@ -237,8 +237,8 @@ def read_with_snapshots(
 
     `fields`: per channel (catalog name), the catalog fields to ask (None: every node);
     `expected`: per channel, the offers a full read would meet when no snapshot says, for the
-    note said (`say`) before a full read the call quota slows down; `known`: offers whose equal
-    sku and gtin strings the live ones take (items.shared: one copy of each for both sides)."""
+    note said (`say`) before a full read the call quota slows down; `known`: offers the live
+    ones are shared with where equal (items.Known: one copy for both sides)."""
     chosen = list(channels)
     if not chosen:
         return LiveOffers({}), []

@@ -202,8 +202,8 @@ def decode(
     body: bytes | memoryview, channel: str, count: int, known: Known | None = None
 ) -> dict[str, Offer]:
     """The offers of a body by sku, all of `channel` (ValueError, TypeError, ... when it is not
-    a body of `count` offers), with the sku and gtin strings of `known` where equal
-    (items.shared). The body is trusted as far as its signature goes."""
+    a body of `count` offers), shared with `known` where equal (items.Known). The body is
+    trusted as far as its signature goes."""
     view = memoryview(body)
     lines = _lines(view)
     parsed = orjson.loads(next(lines))

@@ -220,7 +220,7 @@ def plan_against_marketplace(
         fields,
         say,
         expected,
-        known=catalog.offers,  # one copy of each sku and gtin string for both sides
+        known=catalog.offers,  # one copy of what did not change for both sides
     )
     if reads is not None:
         reads += how
